@@ -1,0 +1,1 @@
+"""Certificates room: pure PDF rendering and signing; services number, sign and persist."""
