@@ -11,9 +11,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import paragraph as rl_paragraph
 
 #: ReportLab name of the regular face; also mapped as bold/italic so ``<b>`` in a Paragraph
 #: never falls back to a Latin-only Type 1 font.
@@ -25,6 +27,10 @@ SYSTEM_FONTS = (
     Path("/usr/share/fonts/truetype/wqy") / FONT_FILE,
     Path("/usr/share/fonts/wqy-microhei") / FONT_FILE,
 )
+
+#: Chinese punctuation that must not start a line (GB/T 15834 and common practice). ReportLab's
+#: CJK line breaking lists only the Japanese set, so "，" or "：" could open a line.
+CANNOT_START_LINE = "，：；！？、。．”’》〉」』】〗〕）…～·%％"
 
 _lock = threading.Lock()
 _registered: str | None = None
@@ -43,6 +49,20 @@ def font_path() -> Path:
     raise FontNotFoundError(f"CJK font {FONT_FILE} not found (searched: {searched})")
 
 
+def _extend_line_break_rules() -> None:
+    """Teach ReportLab's ``wordWrap='CJK'`` the Chinese no-line-start punctuation.
+
+    Single-run paragraphs break in ``textsplit.wordSplit`` and mixed runs in
+    ``paragraph.cjkFragSplit``; both read a module-level ``ALL_CANNOT_START`` at call time.
+    Adding characters only refines line breaking and is idempotent.
+    """
+    for module in (rl_textsplit, rl_paragraph):
+        current = module.ALL_CANNOT_START
+        missing = "".join(ch for ch in CANNOT_START_LINE if ch not in current)
+        if missing:
+            module.ALL_CANNOT_START = current + missing
+
+
 def register_fonts() -> str:
     """Register the CJK font with ReportLab once and return its name.
 
@@ -56,6 +76,7 @@ def register_fonts() -> str:
             if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
                 # subfontIndex=0 selects 文泉驿微米黑 (proportional) from the collection.
                 pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path()), subfontIndex=0))
+            _extend_line_break_rules()
             for bold in (0, 1):
                 for italic in (0, 1):
                     addMapping(FONT_NAME, bold, italic, FONT_NAME)

@@ -82,7 +82,7 @@ def verify(data: Mapping[str, Any], signature: str, key: bytes) -> bool:
 
 
 def check_code(signature: str) -> str:
-    """The short code printed on the certificate: first 16 hex digits, grouped ``XXXX-XXXX-...``."""
+    """The short code printed on the certificate: first 16 hex digits, in groups of four (``3F2A-9C01-77BE-D4E0``)."""
     digits = signature.strip().upper()[:CHECK_CODE_DIGITS]
     if len(digits) < CHECK_CODE_DIGITS or any(c not in "0123456789ABCDEF" for c in digits):
         raise ValueError("signature must be a hex string of at least 16 digits")
