@@ -1,0 +1,543 @@
+"""The scoring engine: choose the criteria in force, score items, judge gates, build results.
+
+Rule encoded: a framework result is (1) the points of each item, taken from its band table
+(:mod:`bands`), 0 with ``available=False`` when the input is missing; (2) each gate (required
+condition or veto) judged three-valued: passed, failed (with the shortfall to the threshold),
+or None when an input is missing; (3) ``passed`` = every gate passed (None if any gate cannot
+be judged and none failed); (4) the grade label of the criteria file. Which criteria set
+applies is decided by date: the set of the family whose ``effective_from``..``effective_to``
+contains the reference date (the end of the latest reported period, or an explicit ``as_of``),
+criteria-reference.md "three version changes".
+
+Everything is computed on numpy arrays, one element per enterprise. The one-at-a-time path
+(:func:`score`) runs the same code on arrays of length 1, so the batch path
+(:func:`score_frame`) gives exactly the same points, totals, grades and pass flags.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import loader
+from .derived import FIELD_NAMES, INDICATORS, plain
+from .loader import Condition, Criteria, GateSpec, ItemSpec
+from .types import Gate, InputError, Item, Result
+
+NA = np.nan
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class Columns:
+    """Read-only column access over a mapping of name -> sequence (a DataFrame or dict of lists).
+
+    ``num`` gives float64 arrays (bools as 1.0/0.0, missing as NaN), ``obj`` object arrays
+    (missing as None). A column that is absent reads as all-missing. Arrays are cached and never
+    written to, so the caller's data is not mutated.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | pd.DataFrame, n: int | None = None,
+                 overrides: Mapping[str, np.ndarray] | None = None):
+        self._data = data
+        if n is None:
+            n = len(data) if isinstance(data, pd.DataFrame) else len(next(iter(data.values()), []))
+        self.n = n
+        self._num: dict[str, np.ndarray] = {}
+        self._obj: dict[str, np.ndarray] = {}
+        self._over = dict(overrides or {})
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._over or name in self._data
+
+    def _raw(self, name: str) -> Any:
+        if name in self._over:
+            return self._over[name]
+        if name not in self._data:
+            return None
+        col = self._data[name]
+        return col.to_numpy() if isinstance(col, pd.Series) else col
+
+    def num(self, name: str) -> np.ndarray:
+        if name not in self._num:
+            raw = self._raw(name)
+            if raw is None:
+                arr = np.full(self.n, NA)
+            elif isinstance(raw, np.ndarray) and raw.dtype.kind in "fiub":
+                arr = raw.astype(float)
+            else:
+                arr = np.array([_to_float(v) for v in raw], dtype=float)
+            arr.setflags(write=False)
+            self._num[name] = arr
+        return self._num[name]
+
+    def obj(self, name: str) -> np.ndarray:
+        if name not in self._obj:
+            raw = self._raw(name)
+            arr = np.empty(self.n, dtype=object)
+            if raw is not None:
+                arr[:] = [None if _missing(v) else v for v in raw]
+            arr.setflags(write=False)
+            self._obj[name] = arr
+        return self._obj[name]
+
+    def with_overrides(self, overrides: Mapping[str, np.ndarray]) -> Columns:
+        """A view where some columns are replaced (used by sub-evaluations and recommendations)."""
+        return Columns(self._data, self.n, {**self._over, **overrides})
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    return isinstance(v, (float, np.floating)) and math.isnan(v)
+
+
+def _to_float(v: Any) -> float:
+    if _missing(v):
+        return NA
+    if isinstance(v, (bool, np.bool_)):
+        return 1.0 if v else 0.0
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return NA
+
+
+def columns_from_indicators(indicators: Mapping[str, Any]) -> Columns:
+    """Columns of length 1 from one enterprise's indicator dict."""
+    return Columns({k: [v] for k, v in indicators.items()}, 1)
+
+
+# --------------------------------------------------------------------------- three-valued logic
+
+
+def all_of(parts: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """1 if every part is 1, 0 if any is 0, otherwise NaN."""
+    if not parts:
+        return np.ones(n)
+    stack = np.vstack(parts)
+    return np.where((stack == 0).any(axis=0), 0.0, np.where(np.isnan(stack).any(axis=0), NA, 1.0))
+
+
+def any_of(parts: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """1 if any part is 1, 0 if every part is 0, otherwise NaN."""
+    if not parts:
+        return np.zeros(n)
+    stack = np.vstack(parts)
+    return np.where((stack == 1).any(axis=0), 1.0, np.where(np.isnan(stack).any(axis=0), NA, 0.0))
+
+
+def condition(cond: Condition, cols: Columns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(met 1/0/NaN, value as float or NaN, shortfall where unmet) of one condition."""
+    op, target = cond.op, cond.value
+    if op in ("==", "!=") and isinstance(target, bool) or op in (">=", ">", "<=", "<"):
+        v = cols.num(cond.indicator)
+        t = float(target)
+        with np.errstate(invalid="ignore"):
+            met = {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t, "==": v == t, "!=": v != t}[op]
+        met = np.where(np.isnan(v), NA, met.astype(float))
+        if op in (">=", ">"):
+            short = t - v
+        elif op in ("<=", "<"):
+            short = v - t
+        else:
+            short = np.full(cols.n, NA)
+        short = np.where(met == 0, short, NA)
+        return met, v, short
+    values = cols.obj(cond.indicator)
+    if op == "in":
+        members = {str(x) for x in target}
+        met = np.array([NA if x is None else float(str(x) in members) for x in values])
+    else:
+        eq = np.array([NA if x is None else float(str(x) == str(target)) for x in values])
+        met = eq if op == "==" else np.where(np.isnan(eq), NA, 1.0 - eq)
+    return met, np.full(cols.n, NA), np.full(cols.n, NA)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class ItemEval:
+    """Vectorised outcome of one item."""
+
+    spec: ItemSpec
+    value: np.ndarray              # object array of the matched value (float / str), None if missing
+    band: np.ndarray               # object array of band labels, None if missing
+    points: np.ndarray             # float
+    available: np.ndarray          # bool
+    band_index: np.ndarray | None = None   # int band index for numeric tables (-1 missing)
+    note: np.ndarray | None = None  # object array of per-row notes
+
+
+@dataclass
+class GateEval:
+    """Vectorised outcome of one gate."""
+
+    spec: GateSpec
+    passed: np.ndarray             # float 1 / 0 / NaN
+    value: np.ndarray              # object array for display
+    shortfall: np.ndarray          # float, NaN when passed or not judged
+    unit: str | None = None
+    detail: np.ndarray | None = None
+    units: np.ndarray | None = None   # per-row unit of the shortfall, when it differs by row
+
+
+@dataclass
+class Evaluation:
+    """Vectorised outcome of one criteria set over ``n`` enterprises."""
+
+    criteria: Criteria
+    n: int
+    items: dict[str, ItemEval]
+    gates: dict[str, GateEval]
+    routes: dict[str, np.ndarray]
+    total: np.ndarray
+    passed: np.ndarray
+    grade: np.ndarray
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def dimension_totals(self) -> dict[str, np.ndarray]:
+        return dimension_totals(self.items, self.n)
+
+    def to_frame(self, index: Any = None) -> pd.DataFrame:
+        """One row per enterprise: framework, total, grade, passed, points:<item>, gate:<gate>, route:<route>."""
+        data: dict[str, Any] = {
+            "framework": np.full(self.n, self.criteria.code, dtype=object),
+            "criteria_version": np.full(self.n, self.criteria.version, dtype=object),
+            "total": np.round(self.total, 4),
+            "max_total": np.full(self.n, self.criteria.max_total),
+            "grade": self.grade,
+            "passed": pd.array([None if math.isnan(p) else bool(p) for p in self.passed], dtype="boolean"),
+        }
+        for code, it in self.items.items():
+            data[f"points:{code}"] = np.round(it.points, 4)
+        for code, g in self.gates.items():
+            data[f"gate:{code}"] = pd.array([None if math.isnan(p) else bool(p) for p in g.passed],
+                                            dtype="boolean")
+        for code, r in self.routes.items():
+            data[f"route:{code}"] = pd.array([None if math.isnan(p) else bool(p) for p in r], dtype="boolean")
+        for name, arr in self.extra.items():
+            data[name] = np.round(arr, 4) if arr.dtype.kind == "f" else arr
+        return pd.DataFrame(data, index=index)
+
+    def result(self, i: int, as_of: date, notes: Sequence[str] = ()) -> Result:
+        """The frozen :class:`Result` of row ``i``."""
+        c = self.criteria
+        items = []
+        for it in self.items.values():
+            s = it.spec
+            avail = bool(it.available[i])
+            note = it.note[i] if it.note is not None else None
+            if not avail and note is None:
+                note = f"缺少数据：{indicator_name(s.indicator) if s.indicator else s.name}，本项按 0 分计"
+            items.append(Item(code=s.code, name=s.name, value=_clean(it.value[i]), unit=s.unit,
+                              band=it.band[i], points=_r(it.points[i]), max_points=_r(s.max_points),
+                              dimension=s.dimension, source=s.source, provisional=s.provisional,
+                              available=avail, note=note))
+        gates = []
+        for g in self.gates.values():
+            s = g.spec
+            p = g.passed[i]
+            detail = g.detail[i] if g.detail is not None else None
+            if math.isnan(p) and detail is None:
+                detail = "缺少数据，无法判定"
+            gates.append(Gate(code=s.code, name=s.name, passed=None if math.isnan(p) else bool(p),
+                              value=_clean(g.value[i]), required=s.required,
+                              shortfall=None if math.isnan(g.shortfall[i]) else _r(g.shortfall[i]),
+                              unit=(g.units[i] if g.units is not None else None) or g.unit or s.unit,
+                              detail=detail, source=s.source, provisional=s.provisional))
+        routes = tuple(rs.name for rs in c.routes if self.routes.get(rs.code) is not None
+                       and self.routes[rs.code][i] == 1)
+        passed = self.passed[i]
+        extra = {k: _clean(v[i]) for k, v in self.extra.items()}
+        extra["dimensions"] = {d: _r(v[i]) for d, v in self.dimension_totals().items()}
+        return Result(framework=c.code, framework_name=c.name, criteria_version=c.version,
+                      effective_from=c.effective_from, effective_to=c.effective_to, as_of=as_of,
+                      total=_r(self.total[i]), max_total=_r(c.max_total), grade=self.grade[i],
+                      passed=None if math.isnan(passed) else bool(passed), gates=tuple(gates), items=tuple(items),
+                      routes=routes, provisional=c.provisional, notes=tuple(notes), extra=extra)
+
+
+def _r(x: Any) -> float:
+    return round(float(x), 4) + 0.0
+
+
+def _clean(v: Any) -> Any:
+    v = plain(v)
+    if isinstance(v, float):
+        return _r(v)
+    return v
+
+
+def indicator_name(name: str | None) -> str:
+    if name is None:
+        return ""
+    return INDICATORS.get(name, FIELD_NAMES.get(name, (name, None)))[0]
+
+
+def dimension_totals(items: Mapping[str, ItemEval], n: int) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for it in items.values():
+        d = it.spec.dimension or ""
+        out[d] = out.get(d, np.zeros(n)) + it.points
+    return out
+
+
+def score_item(spec: ItemSpec, cols: Columns) -> ItemEval:
+    """Points of one band / category / alternatives item on every row."""
+    n = cols.n
+    if spec.table is not None:
+        v = cols.num(spec.indicator)
+        idx, pts = spec.table.points_array(v)
+        labels = np.array([spec.table.labels[k] if k >= 0 else None for k in idx], dtype=object)
+        value = np.array([None if math.isnan(x) else x for x in v], dtype=object)
+        return ItemEval(spec, value, labels, pts, idx >= 0, idx)
+    if spec.categories is not None:
+        keys, pts = spec.categories.points_array(cols.obj(spec.indicator))
+        labels = np.array([spec.categories.labels.get(k) if k is not None else None for k in keys], dtype=object)
+        return ItemEval(spec, keys, labels, pts, np.array([k is not None for k in keys], dtype=bool))
+    if spec.alternatives:
+        best_pts = np.zeros(n)
+        best_val = np.full(n, None, dtype=object)
+        best_lab = np.full(n, None, dtype=object)
+        avail = np.zeros(n, dtype=bool)
+        for alt in spec.alternatives:
+            v = cols.num(alt.indicator)
+            idx, pts = alt.table.points_array(v)
+            better = (idx >= 0) & (~avail | (pts > best_pts))
+            name = indicator_name(alt.indicator)
+            best_val = np.where(better, np.array([None if math.isnan(x) else x for x in v], dtype=object), best_val)
+            best_lab = np.where(better, np.array([f"{name} {alt.table.labels[k]}" if k >= 0 else None for k in idx],
+                                                 dtype=object), best_lab)
+            best_pts = np.where(better, pts, best_pts)
+            avail = avail | (idx >= 0)
+        return ItemEval(spec, best_val, best_lab, best_pts, avail)
+    raise ValueError(f"item {spec.code} is custom: its framework module must score it")
+
+
+def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
+    """An all_of / any_of gate (or route) on every row."""
+    n = cols.n
+    results = [condition(c, cols) for c in spec.conditions]
+    mets = [r[0] for r in results]
+    passed = all_of(mets, n) if spec.mode == "all_of" else any_of(mets, n)
+    first = spec.conditions[0]
+    if first.op in ("in", "==", "!="):
+        value = cols.obj(first.indicator).copy()
+    else:
+        value = np.array([None if math.isnan(x) else x for x in results[0][1]], dtype=object)
+    # shortfall and unit of the first failing condition (for any_of: of the first alternative)
+    shortfall = np.full(n, NA)
+    unit = np.full(n, None, dtype=object)
+    detail = np.full(n, None, dtype=object)
+    for k in range(len(results) - 1, -1, -1):
+        met, _, short = results[k]
+        pick = (met == 0) if spec.mode == "all_of" else np.full(n, k == 0)
+        shortfall = np.where(pick & (passed == 0), short, shortfall)
+        unit = np.where(pick & (passed == 0), spec.conditions[k].unit, unit)
+    for i in range(n):
+        if passed[i] == 0:
+            failing = [_cond_text(c) for c, r in zip(spec.conditions, results) if r[0][i] == 0]
+            missing = [_cond_text(c) for c, r in zip(spec.conditions, results) if math.isnan(r[0][i])]
+            text = "未满足：" + "；".join(failing) if spec.mode == "all_of" else "均未满足：" + "；".join(failing)
+            if missing:
+                text += "（缺少数据：" + "；".join(missing) + "）"
+            detail[i] = text
+        elif math.isnan(passed[i]):
+            missing = [_cond_text(c) for c, r in zip(spec.conditions, results) if math.isnan(r[0][i])]
+            detail[i] = "缺少数据，无法判定：" + "；".join(missing)
+    unit = np.where(unit == None, spec.unit or first.unit, unit)  # noqa: E711 (element-wise)
+    return GateEval(spec, passed, value, shortfall, spec.unit or first.unit, detail, unit)
+
+
+def _cond_text(c: Condition) -> str:
+    if c.label:
+        return c.label
+    target = "、".join(map(str, c.value)) if isinstance(c.value, tuple) else (
+        f"{c.value:g}" if isinstance(c.value, float) else str(c.value))
+    return f"{indicator_name(c.indicator)} {c.op} {target}{c.unit or ''}"
+
+
+def judge_score_gate(spec: GateSpec, items: Mapping[str, ItemEval], routes: Mapping[str, np.ndarray],
+                     n: int) -> GateEval:
+    """``total >= min_total`` and each dimension minimum, or (when ``or_routes``) any direct route.
+
+    When the score falls short only because some items are not available, and their maxima could
+    close the gap, the gate cannot be judged (NaN) rather than failed.
+    """
+    total = sum((it.points for it in items.values()), np.zeros(n))
+    missing_max = sum((np.where(it.available, 0.0, it.spec.max_points) for it in items.values()), np.zeros(n))
+    parts = [np.where(total >= spec.min_total, 1.0, np.where(total + missing_max >= spec.min_total, NA, 0.0))]
+    shortfall = np.maximum(spec.min_total - total, 0.0)
+    dims = dimension_totals(items, n)
+    for d, minimum in spec.min_dimensions.items():
+        dt = dims.get(d, np.zeros(n))
+        dmiss = sum((np.where(it.available, 0.0, it.spec.max_points) for it in items.values()
+                     if it.spec.dimension == d), np.zeros(n))
+        parts.append(np.where(dt >= minimum, 1.0, np.where(dt + dmiss >= minimum, NA, 0.0)))
+        shortfall = np.maximum(shortfall, minimum - dt)
+    score_ok = all_of(parts, n)
+    passed = any_of([score_ok, *routes.values()], n) if spec.or_routes and routes else score_ok
+    detail = np.full(n, None, dtype=object)
+    for i in range(n):
+        lows = [f"{d} {dims.get(d, np.zeros(n))[i]:g} 分（需≥{m:g}）" for d, m in spec.min_dimensions.items()
+                if dims.get(d, np.zeros(n))[i] < m]
+        text = f"得分 {total[i]:g} 分（需≥{spec.min_total:g}）"
+        if lows:
+            text += "；" + "；".join(lows)
+        if spec.or_routes and routes:
+            hit = any(r[i] == 1 for r in routes.values())
+            text += "；符合直通条件" if hit else "；无直通条件"
+        if math.isnan(passed[i]):
+            text += "；部分指标缺少数据，无法判定"
+        detail[i] = text
+    value = np.array([_r(t) for t in total], dtype=object)
+    return GateEval(spec, passed, value, np.where(passed == 1, NA, np.where(passed == 0, shortfall, NA)),
+                    "分", detail)
+
+
+def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[str, ItemEval] | None = None,
+                     custom_gates: Mapping[str, GateEval] | None = None,
+                     extra: Mapping[str, np.ndarray] | None = None) -> Evaluation:
+    """Score every item, route and gate of ``criteria``; a framework passes its custom parts in.
+
+    Custom items and gates (``custom: true`` in the file) must be supplied by the framework
+    module under their codes; generic ones are computed here from the file.
+    """
+    n = cols.n
+    custom_items = dict(custom_items or {})
+    custom_gates = dict(custom_gates or {})
+    items: dict[str, ItemEval] = {}
+    for spec in criteria.items:
+        if spec.custom:
+            if spec.code not in custom_items:
+                raise ValueError(f"{criteria.code}: custom item {spec.code} was not scored by its framework")
+            items[spec.code] = custom_items[spec.code]
+        else:
+            items[spec.code] = score_item(spec, cols)
+    routes = {r.code: (judge_conditions(r, cols).passed if r.mode in ("all_of", "any_of")
+                       else custom_gates[r.code].passed) for r in criteria.routes}
+    gates: dict[str, GateEval] = {}
+    for spec in criteria.gates:
+        if spec.mode == "custom":
+            if spec.code not in custom_gates:
+                raise ValueError(f"{criteria.code}: custom gate {spec.code} was not judged by its framework")
+            gates[spec.code] = custom_gates[spec.code]
+        elif spec.mode == "score":
+            gates[spec.code] = judge_score_gate(spec, items, routes, n)
+        else:
+            gates[spec.code] = judge_conditions(spec, cols)
+    total = sum((it.points for it in items.values()), np.zeros(n))
+    passed = all_of([g.passed for g in gates.values()], n)
+    grade = grade_labels(criteria, passed)
+    return Evaluation(criteria, n, items, gates, routes, total, passed, grade, dict(extra or {}))
+
+
+def grade_labels(criteria: Criteria, passed: np.ndarray) -> np.ndarray:
+    g = criteria.grades
+    unknown = g.get("unknown", "无法判定（缺少数据）")
+    return np.array([unknown if math.isnan(p) else (g["passed"] if p == 1 else g["failed"]) for p in passed],
+                    dtype=object)
+
+
+def custom_item(spec: ItemSpec, value: np.ndarray, points: np.ndarray, available: np.ndarray,
+                band: np.ndarray | None = None, note: np.ndarray | None = None) -> ItemEval:
+    """Wrap a framework's own computation of a ``custom: true`` item."""
+    value_o = np.array([None if _missing(v) else v for v in value], dtype=object)
+    band_o = band if band is not None else np.full(len(points), None, dtype=object)
+    return ItemEval(spec, value_o, band_o, np.where(available, points, 0.0), available.astype(bool), None, note)
+
+
+def custom_gate(spec: GateSpec, passed: np.ndarray, value: np.ndarray, shortfall: np.ndarray,
+                unit: str | None = None, detail: np.ndarray | None = None) -> GateEval:
+    """Wrap a framework's own judgement of a ``custom: true`` gate (passed 1/0/NaN)."""
+    value_o = np.array([None if _missing(v) else v for v in value], dtype=object)
+    return GateEval(spec, passed.astype(float), value_o, np.where(passed == 0, shortfall, NA), unit or spec.unit,
+                    detail)
+
+
+# --------------------------------------------------------------------------- choosing criteria
+
+
+def resolve(frameworks: Iterable[str] | None, as_of: date, options: Mapping | None = None) -> list[Criteria]:
+    """Criteria sets to run: codes as given, families -> the set in force at ``as_of``.
+
+    ``options["review_kind"] == "re_review"`` switches a set that declares ``re_review_uses``
+    (小巨人 2026) to the set named there (criteria-reference.md: 2026 re-reviews use 2022).
+    """
+    from .frameworks import available_families
+
+    opts = options or {}
+    names = list(frameworks) if frameworks is not None else list(available_families())
+    explicit = frameworks is not None
+    out: list[Criteria] = []
+    codes = {c.code for c in loader.load_all()}
+    fams = set(loader.families())
+    for name in names:
+        if name in codes:
+            crit = loader.by_code(name)
+        elif name in fams:
+            found = loader.in_force(name, as_of)
+            if found is None:
+                if explicit:
+                    raise InputError("frameworks", f"{name} 在 {as_of.isoformat()} 没有有效的评价标准")
+                continue
+            crit = found
+            if opts.get("review_kind") == "re_review" and "re_review_uses" in crit.params:
+                crit = loader.by_code(str(crit.param("re_review_uses")))
+        else:
+            raise InputError("frameworks", f"未知的评价体系或标准代码：{name}")
+        if crit.code not in {c.code for c in out}:
+            out.append(crit)
+    return out
+
+
+def _module(criteria: Criteria):
+    from .frameworks import module_for
+
+    mod = module_for(criteria.framework)
+    if mod is None:
+        raise InputError("frameworks", f"{criteria.code} 的评价模块 {criteria.framework} 尚未提供")
+    return mod
+
+
+def evaluate(criteria: Criteria, cols: Columns, options: Mapping | None = None) -> Evaluation:
+    """Run the framework module of ``criteria`` on columns."""
+    return _module(criteria).evaluate(criteria, cols, dict(options or {}))
+
+
+def score(criteria: Criteria | str, indicators: Mapping[str, Any], options: Mapping | None = None,
+          as_of: date | None = None, with_recommendations: bool = True) -> Result:
+    """Score one enterprise's derived indicators (see :func:`derived.derive`) on one criteria set."""
+    crit = loader.by_code(criteria) if isinstance(criteria, str) else criteria
+    if as_of is None:
+        raw = indicators.get("as_of")
+        as_of = date.fromisoformat(raw) if isinstance(raw, str) else (raw if isinstance(raw, date) else None)
+    if as_of is None:
+        raise InputError("as_of", "缺少评价基准日")
+    cols = columns_from_indicators(indicators)
+    ev = evaluate(crit, cols, options)
+    notes = []
+    if indicators.get("annualised"):
+        notes.append(f"{indicators.get('year')} 年仅有 {indicators.get('quarters_in_year')} 个季度数据，"
+                     "流量指标已按季度数折算为全年")
+    result = ev.result(0, as_of, notes)
+    if with_recommendations:
+        from .recommend import recommend
+
+        result = replace(result, recommendations=recommend(crit, indicators, ev, result, options))
+    return result
+
+
+def score_frame(criteria: Criteria | str, frame: pd.DataFrame, options: Mapping | None = None) -> pd.DataFrame:
+    """Vectorised scoring of one criteria set: one row of derived indicators per enterprise."""
+    crit = loader.by_code(criteria) if isinstance(criteria, str) else criteria
+    ev = evaluate(crit, Columns(frame), options)
+    return ev.to_frame(index=frame.index)
