@@ -141,13 +141,25 @@ def _bool(value: Any) -> bool:
     raise _Invalid("请选择“是”或“否”。")
 
 
+_CHOICE_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+
+
+def _choice_lookup(field: FieldSpec) -> dict[str, str]:
+    """Normalised key or label -> value, built once per field (NFKC folds （） to (), so both
+    sides of the comparison go through the same normalisation)."""
+    cache_key = (field.key, field.values)
+    lookup = _CHOICE_CACHE.get(cache_key)
+    if lookup is None:
+        lookup = {}
+        for v in field.values:
+            lookup[_normalise(v).lower()] = v
+            lookup.setdefault(_normalise(choice_label(field, v)).lower(), v)
+        _CHOICE_CACHE[cache_key] = lookup
+    return lookup
+
+
 def _choice(field: FieldSpec, text: str) -> str | None:
-    text = _normalise(text)
-    low = text.lower()
-    for v in field.values:
-        if low == v.lower() or text == choice_label(field, v) or low == choice_label(field, v).lower():
-            return v
-    return None
+    return _choice_lookup(field).get(_normalise(text).lower())
 
 
 def _enum(field: FieldSpec, value: Any) -> str:
