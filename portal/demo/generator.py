@@ -455,6 +455,8 @@ def _series(rng: random.Random, lat: _Latent, qs: list[tuple[int, int]]) -> list
             certs.add(ct)
     if rng.random() < (0.75 if lat.cluster in ("other", "health") else 0.5):
         certs.add("discharge_permit")
+    if not certs:
+        certs.add("discharge_permit")   # an empty selection would read as "not answered"
     violations = rng.random() < 0.02
 
     # ---- year-level output
