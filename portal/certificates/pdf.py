@@ -12,6 +12,7 @@ Missing numbers print as "—"; items that could not be scored print as "不适�
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -161,6 +162,8 @@ def _generated_text(value: datetime | date | str) -> str:
 
 def fmt_number(value: Any) -> str:
     """A value for print: numbers without needless decimals, booleans as 是/否, None as "—"."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # a numpy scalar from a snapshot built in memory
     if value is None or value == "":
         return DASH
     if isinstance(value, bool):
@@ -168,7 +171,7 @@ def fmt_number(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        if value != value:  # NaN
+        if not math.isfinite(value):
             return DASH
         if value == int(value) and abs(value) < 1e15:
             return f"{int(value):,}"
@@ -781,39 +784,36 @@ def _trend_section(st: _Styles, data: ScorecardData, width: float) -> list[Any]:
     return story
 
 
-class _NumberedCanvas(rl_canvas.Canvas):
-    """Defers page output so every footer can say "第 n 页 / 共 N 页"."""
+class _ReportTemplate(BaseDocTemplate):
+    """Adds a PDF outline entry (bookmark) for every top-level heading."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self):  # noqa: N802 (ReportLab API)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFont(self._initialFontName, 8)
-            self.setFillColor(MUTED)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm, f"第 {number} 页 / 共 {total} 页")
-            self.restoreState()
-            super().showPage()
-        super().save()
+    def afterFlowable(self, flowable):  # noqa: N802 (ReportLab API)
+        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+            key = f"h{self.seq.nextf('outline')}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0, closed=False)
+            self.canv.showOutline()
 
 
 def render_scorecard(data: ScorecardData) -> bytes:
-    """A multi-page A4 scorecard report: summary, per-framework breakdowns, peers and trends."""
+    """A multi-page A4 scorecard report: summary, per-framework breakdowns, peers and trends.
+
+    Built twice: the first pass counts the pages so every footer can say "第 n 页 / 共 N 页"
+    (deferring pages in the canvas instead would break the outline's page references).
+    """
+    _, pages = _build_scorecard(data, total_pages=None)
+    pdf, _ = _build_scorecard(data, total_pages=pages)
+    return pdf
+
+
+def _build_scorecard(data: ScorecardData, total_pages: int | None) -> tuple[bytes, int]:
     font = register_fonts()
     st = _Styles(font)
     buffer = io.BytesIO()
     width, height = A4
     body_width = width - 2 * MARGIN
     title = f"{data.enterprise_name} 企业评价评分报告（{data.period_label}）"
-    doc = BaseDocTemplate(
+    doc = _ReportTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
         bottomMargin=18 * mm, title=title, author=data.issuer, subject="企业评价评分报告",
         creator=PORTAL_NAME, keywords=[data.enterprise_name, data.uscc, data.period_label],
@@ -838,6 +838,9 @@ def render_scorecard(data: ScorecardData) -> bytes:
         c.setLineWidth(0.4)
         c.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
         c.drawString(MARGIN, 10 * mm, f"{PORTAL_NAME} · 生成于 {generated} · 结果以评价快照为准")
+        number = c.getPageNumber()
+        c.drawRightString(width - MARGIN, 10 * mm,
+                          f"第 {number} 页 / 共 {total_pages} 页" if total_pages else f"第 {number} 页")
         c.restoreState()
 
     doc.addPageTemplates([
@@ -883,5 +886,5 @@ def render_scorecard(data: ScorecardData) -> bytes:
     story.append(CondPageBreak(200))
     story += _trend_section(st, data, body_width)
     story += [Spacer(1, 6 * mm), Paragraph(_esc(PROVISIONAL_LEGEND), st.legend)]
-    doc.build(story, canvasmaker=_NumberedCanvas)
-    return buffer.getvalue()
+    doc.build(story)
+    return buffer.getvalue(), doc.page

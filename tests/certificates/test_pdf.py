@@ -390,3 +390,29 @@ def test_scorecard_handles_none_everywhere():
 
 def test_scorecard_rendering_is_deterministic():
     assert render_scorecard(make_scorecard()) == render_scorecard(make_scorecard())
+
+
+def test_numpy_scalars_format_like_python_numbers():
+    np = pytest.importorskip("numpy")
+    assert fmt_number(np.float64(12850.0)) == "12,850"
+    assert fmt_number(np.int64(7)) == "7"
+    assert fmt_number(np.bool_(True)) == "是"
+    assert fmt_number(float("inf")) == "—"
+
+
+def test_concurrent_renders_give_identical_bytes():
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = render_certificate(make_certificate())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: render_certificate(make_certificate()), range(8)))
+    assert all(result == expected for result in results)
+
+
+def test_scorecard_outline_points_at_each_section(long_scorecard_pdf):
+    reader = read(long_scorecard_pdf)
+    entries = {compact(o.title): reader.get_destination_page_number(o) for o in reader.outline}
+    assert entries["评价结果概览"] == 0
+    assert entries["智能工厂评价※"] == 1
+    assert entries["专精特新中小企业"] > entries["智能工厂评价※"] + 1
+    assert entries["同群比较"] > entries["专精特新中小企业"]
