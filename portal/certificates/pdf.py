@@ -101,6 +101,21 @@ class CertificateData:
     issuer: str = ISSUER
     period_label: str | None = None   # assessment period, e.g. "2026年第三季度"
 
+    #: Fields covered by the signature; verify_url and check_code derive from it, title is layout.
+    SIGNED_FIELDS = (
+        "serial", "enterprise_name", "uscc", "recognition", "framework_name", "criteria_version",
+        "score", "max_score", "level", "issue_date", "valid_until", "provisional", "issuer",
+        "period_label",
+    )
+
+    def signed_payload(self) -> dict[str, Any]:
+        """The printed facts to pass to ``signing.sign``/``verify`` (dates as ISO strings)."""
+        payload = {name: getattr(self, name) for name in self.SIGNED_FIELDS}
+        for name in ("issue_date", "valid_until"):
+            if payload[name] is not None:
+                payload[name] = payload[name].isoformat()
+        return payload
+
 
 @dataclass(frozen=True)
 class ScorecardData:

@@ -128,3 +128,45 @@ def test_check_code_verifies_and_detects_tampering():
 def test_check_code_rejects_non_hex():
     with pytest.raises(ValueError):
         signing.check_code("not-a-signature")
+
+
+def _certificate():
+    from portal.certificates.pdf import CertificateData
+
+    return CertificateData(
+        serial="TL-ZNGC-2026-0007", enterprise_name="重庆铜梁龙腾智能装备有限公司", uscc="91500224MA5U8K3X2T",
+        recognition="铜梁区智能工厂", framework_name="智能工厂评价", criteria_version="2025.1", score=82.5,
+        max_score=100.0, level="二级", issue_date=date(2026, 11, 29), valid_until=date(2029, 11, 28),
+        verify_url="https://portal.example.cn/verify/TL-ZNGC-2026-0007", check_code="",
+        provisional=True, period_label="2026年第三季度",
+    )
+
+
+def test_certificate_payload_covers_every_printed_fact_but_not_derived_ones():
+    payload = _certificate().signed_payload()
+    assert payload["issue_date"] == "2026-11-29"
+    assert "verify_url" not in payload and "check_code" not in payload
+    assert signing.verify(payload, signing.sign(payload, KEY), KEY)
+
+
+@pytest.mark.parametrize("field", [
+    "serial", "enterprise_name", "uscc", "recognition", "framework_name", "criteria_version", "score",
+    "max_score", "level", "issue_date", "valid_until", "provisional", "issuer", "period_label",
+])
+def test_changing_any_signed_certificate_field_breaks_the_signature(field):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    cert = _certificate()
+    signature = signing.sign(cert.signed_payload(), KEY)
+    value = getattr(cert, field)
+    if isinstance(value, bool):
+        changed = not value
+    elif isinstance(value, float):
+        changed = value + 0.1
+    elif isinstance(value, date):
+        changed = value + timedelta(days=1)
+    else:
+        changed = value[:-1] + chr(ord(value[-1]) + 1)
+    tampered = replace(cert, **{field: changed}).signed_payload()
+    assert not signing.verify(tampered, signature, KEY)
