@@ -647,11 +647,15 @@ def _change_note(defn: IndicatorDef, value: float, prev: float) -> str:
     return f"{lower}较上年同期{trend}{abs(pct):.1f}%{good}"
 
 
-def _rows(codes, current: _Window, previous: _Window | None, targets: Mapping[str, Target]) -> list[dict]:
+def _rows(
+    codes, current: _Window, previous: _Window | None, targets: Mapping[str, Target], with_targets: bool = True
+) -> list[dict]:
     rows = []
     for code in codes:
         defn = _check_indicator(code)
-        target = targets.get(code)
+        in_plan = code in targets
+        # District targets do not apply to a single cluster, park or town.
+        target = targets.get(code) if with_targets else None
         cur = _value_and_coverage(defn, current)
         prev = _value_and_coverage(defn, previous)["value"] if previous is not None else np.nan
         value = cur["value"]
@@ -675,7 +679,7 @@ def _rows(codes, current: _Window, previous: _Window | None, targets: Mapping[st
             "change": change,
             "change_pct": (change / abs(prev) * 100) if prev == prev and prev != 0 else np.nan,
             "change_note": _change_note(defn, value, prev),
-            "in_plan": target is not None,
+            "in_plan": in_plan,
             "population_zh": defn.population_zh,
             "note": "；".join(notes),
         })
@@ -731,7 +735,8 @@ def breakdown(
 ) -> pd.DataFrame:
     """The indicator table per group (long format: one row per group and indicator).
 
-    Groups come from each enterprise's latest profile in the window. ``size_class`` is derived
+    Groups come from each enterprise's latest profile in the window. District targets do not
+    apply to a group, so ``target``, ``baseline`` and ``progress`` are NaN. ``size_class`` is derived
     from the reports (NBS 2017 classes, see ``size_class``); expected enterprises that did not
     report have no class and are grouped as "未知".
     """
@@ -749,7 +754,7 @@ def breakdown(
     rows = []
     for group in sorted(groups.dropna().unique(), key=str):
         cur_g, prev_g = (_restrict(w, by, group) for w in (current, previous))
-        for row in _rows(codes, cur_g, prev_g, targets):
+        for row in _rows(codes, cur_g, prev_g, targets, with_targets=False):
             rows.append({"group_by": by, "group": group, "group_zh": labels.get(group, str(group)), **row})
     return _frame(rows, ("group_by", "group", "group_zh") + TABLE_COLUMNS)
 

@@ -470,8 +470,24 @@ def test_breakdown_by_cluster_and_park():
     park = ind.breakdown(r, expected_of(r), "2025Q4", by="park", codes=["rd_intensity"]).set_index("group")
     assert park.loc["damiao", "value"] == pytest.approx(3.0)
     assert park.loc["hitech_core", "n_expected"] == 1
+    # District targets are not applied to a single group.
+    assert park["progress"].isna().all() and park["target"].isna().all()
     with pytest.raises(ValueError):
         ind.breakdown(r, None, "2025Q4", by="enterprise_id")
+
+
+def test_breakdown_by_town_and_sub_direction():
+    # 安居镇: 30 / 1000 = 3 %; 平滩镇: (10 + 20) / 2000 = 1.5 %.
+    r = frame(
+        report(1, rd_expenditure=30.0, revenue=1000.0, park="town", town="安居镇", sub_direction="医疗器械"),
+        report(2, rd_expenditure=10.0, revenue=1000.0, park="town", town="平滩镇", sub_direction="医疗器械"),
+        report(3, rd_expenditure=20.0, revenue=1000.0, park="town", town="平滩镇", sub_direction="美妆"),
+    )
+    town = ind.breakdown(r, expected_of(r), "2025Q4", by="town", codes=["rd_intensity"]).set_index("group")
+    assert town.loc["安居镇", "value"] == pytest.approx(3.0) and town.loc["平滩镇", "value"] == pytest.approx(1.5)
+    # 医疗器械: (30 + 10) / 2000 = 2 %; 美妆: 2 %.
+    sub = ind.breakdown(r, expected_of(r), "2025Q4", by="sub_direction", codes=["rd_intensity"]).set_index("group")
+    assert sub.loc["医疗器械", "n_used"] == 2 and sub.loc["美妆", "value"] == pytest.approx(2.0)
 
 
 def test_breakdown_by_size_class_puts_silent_expected_enterprises_in_unknown():
