@@ -97,6 +97,15 @@ def test_custom_range_and_size():
     assert [(y, q) for y, q, _, _ in d.periods] == [(2025, 3), (2025, 4), (2026, 1)]
 
 
+@pytest.mark.parametrize("n", [1, 2, 5, 12])
+def test_tiny_demo_sets_still_work(n):
+    d = generate(seed=4, n_enterprises=n)
+    assert len(d.enterprises) == n
+    logins = [e.login for e in d.enterprises if e.login]
+    assert sorted(logins) == ["ent_a", "ent_b"][: min(n, 2)]
+    assert [p for r in d.reports for p in _hard_rule_problems(r.values)] == []
+
+
 def test_one_report_per_enterprise_and_period_at_most(data):
     keys = [(r.enterprise_index, r.year, r.quarter) for r in data.reports]
     assert len(keys) == len(set(keys))

@@ -391,7 +391,7 @@ def _series(rng: random.Random, lat: _Latent, qs: list[tuple[int, int]]) -> list
     waste_int = _clip(math.exp(rng.gauss(math.log(c["waste"]), 0.5)), 0.002, 0.6)
     util = _clip(rng.gauss(0.88, 0.06), 0.70, 0.98)
     prior_mode = rng.random()           # < 0.15: sometimes uses prior stock; < 0.6: reports 0; else blank
-    haz_int = rng.uniform(0.0005, 0.006) if rng.random() < 0.85 else None
+    haz_int = rng.uniform(0.0002, 0.002) if rng.random() < 0.85 else None
     qty_given = rng.random() < 0.65
     green_pct = _clip(rng.gauss(55, 20), 5, 98) if rng.random() < 0.5 else None
 
@@ -701,11 +701,14 @@ def report_warnings(values: dict, same_quarter_last_year: dict | None, previous_
     return out
 
 
-def _explain(rng: random.Random, code: str, direction: str, base_event: str | None) -> str:
+def _explain(rng: random.Random, code: str, direction: str, base_event: str | None, vs_previous: bool) -> str:
     if code == "yoy_output" and base_event is not None:
         direction = "low_base" if direction == "up" else "high_base"
     texts = EXPLANATIONS.get((code, direction)) or EXPLANATIONS.get((code, "up")) or ("数据已核实无误。",)
-    return rng.choice(texts)
+    text = rng.choice(texts)
+    if vs_previous:   # compared with the previous quarter: 环比, 上季度
+        text = text.replace("同比", "环比").replace("去年同期", "上季度")
+    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -745,21 +748,25 @@ def generate(seed: int = 2025, n_enterprises: int = 350, first=(2024, 1), last=(
         for row in rows:
             _round_row(row)
 
-    # Logins: two mid-sized enterprises in different clusters, in the high-tech zone.
-    def _candidate(cluster: str, park: str) -> int:
-        cands = [i for i, lat in enumerate(lats) if lat.cluster == cluster and lat.park == park
-                 and not lat.tier_a and 8000 < lat.base_output < 40000]
-        cands = [i for i in cands if not any((i, t) in events for t in range(n_q))] or cands
-        return cands[0] if cands else next(i for i, lat in enumerate(lats) if lat.cluster == cluster)
+    # Logins: two mid-sized enterprises in different clusters, in the high-tech zone, without anomalies.
+    def _candidate(cluster: str, park: str, taken: set[int]) -> int | None:
+        def score(i: int) -> tuple:
+            lat = lats[i]
+            return (lat.cluster != cluster, lat.park != park, lat.tier_a or not 8000 < lat.base_output < 40000,
+                    any((i, t) in events for t in range(n_q)), i)
+        free = [i for i in range(n_enterprises) if i not in taken
+                and lats[i].cluster not in {lats[j].cluster for j in taken}] or \
+            [i for i in range(n_enterprises) if i not in taken]
+        return min(free, key=score) if free else None
 
-    ent_a = _candidate("equipment", "hitech_core")
-    ent_b = _candidate("electronics", "damiao")
-    logins = {ent_a: "ent_a", ent_b: "ent_b"}
+    ent_a = _candidate("equipment", "hitech_core", set())
+    ent_b = _candidate("electronics", "damiao", {ent_a})
+    logins = {i: name for i, name in ((ent_a, "ent_a"), (ent_b, "ent_b")) if i is not None}
 
     # Report presence and status per (enterprise, period).
     status: dict[tuple[int, int], str | None] = {}
     others = [i for i in range(n_enterprises) if i not in logins]
-    delinquent = set(rng.sample(others, max(1, round(n_enterprises * 0.025))))
+    delinquent = set(rng.sample(others, min(len(others), max(1, round(n_enterprises * 0.025)))))
     for t in range(n_q - 2):
         for i in range(n_enterprises):
             miss = (i in delinquent and rng.random() < 0.3) or rng.random() < 0.006
@@ -782,9 +789,9 @@ def generate(seed: int = 2025, n_enterprises: int = 350, first=(2024, 1), last=(
 
     if n_q >= 2:
         _assign(n_q - 2, {"approved": 0.95, "submitted": 0.015, "returned": 0.01, None: 0.025},
-                {ent_a: "approved", ent_b: "approved"})
+                dict.fromkeys(logins, "approved"))
     _assign(n_q - 1, {"approved": 0.70, "submitted": 0.12, "returned": 0.03, "draft": 0.05, None: 0.10},
-            {ent_a: "returned", ent_b: "submitted"})
+            {i: {"ent_a": "returned", "ent_b": "submitted"}[name] for i, name in logins.items()})
 
     # Build reports in (period, enterprise) order, with warnings checked against existing history.
     reports: list[DemoReport] = []
@@ -801,7 +808,8 @@ def generate(seed: int = 2025, n_enterprises: int = 350, first=(2024, 1), last=(
             warns = report_warnings(row, same, prev)
             base_event = events.get((i, t - 4)) if same is not None else (
                 events.get((i, t - 1)) if prev is not None else None)
-            explained = {code: _explain(rng, code, d, base_event if (i, t) not in events else None)
+            explained = {code: _explain(rng, code, d, base_event if (i, t) not in events else None,
+                                        vs_previous=same is None and code == "yoy_output")
                          for code, d in warns.items()}
             if st == "draft":
                 submitted = None
