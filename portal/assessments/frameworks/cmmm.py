@@ -1,0 +1,164 @@
+"""智能制造能力成熟度: level scores and maturity level under GB/T 39116-2020 / GB/T 39117-2020.
+
+Rule encoded (criteria-reference.md §1; numbers in ``criteria/cmmm2020.yaml``):
+
+- The model has four elements (人员·技术·资源·制造) and 20 能力子域 (S); the list of sub-domains
+  is R. The report field ``cmmm_levels`` gives, per sub-domain key, the highest level 0-5 whose
+  requirements that sub-domain fully meets (a requirement is then scored 1 at every level up to
+  it and 0 above). A sub-domain left out of a reported map counts as level 0 (noted).
+- The score of level k is the weighted share of sub-domains meeting level k; the weights are
+  equal by default and configurable separately for discrete and process manufacturers (process
+  = the industry division is in ``process_divisions``). R, provisional.
+- Level k is achieved when its score exceeds 0.8 and every lower level is achieved (R). The
+  overall score S is the sum of the scores of the achieved levels plus the score of the first
+  level not achieved (so S lies in 0..5); S maps to L1..L5 by the thresholds 0.8 / 1.8 / 2.8 /
+  3.8 / 4.8 (R). At the single point where the two rules disagree (the first unachieved level
+  scoring exactly 0.8, giving S = n + 0.8) the stricter "exceeds 0.8" rule wins.
+- No ``cmmm_levels`` reported: total None-equivalent (NaN), passed None, grade "未填报成熟度自评".
+  ``passed`` is True from L1 up.
+
+The items level_1..level_5 carry each level's contribution to S, so the total is S.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .. import engine
+from ..loader import Criteria
+from ..types import InputError
+
+FAMILY = "cmmm"
+MAX_LEVEL = 5
+ROUND = 9
+UNIT_SUBDOMAINS = "个能力子域"
+
+
+def subdomains(criteria: Criteria) -> tuple[tuple[str, str, str], ...]:
+    """(key, Chinese name, element name) of every sub-domain, in file order."""
+    return tuple((sd["code"], sd["name"], el["name"]) for el in criteria.param("elements") for sd in el["subdomains"])
+
+
+def weight_vectors(criteria: Criteria) -> dict[str, np.ndarray]:
+    """Normalised sub-domain weights per manufacturer type (discrete / process)."""
+    keys = [k for k, _, _ in subdomains(criteria)]
+    out = {}
+    for kind, table in criteria.param("weights").items():
+        w = np.array([float(table.get(k, table.get("default", 0.0))) for k in keys])
+        if w.sum() <= 0 or (w < 0).any():
+            raise ValueError(f"{criteria.path}: weights.{kind} must be non-negative and not all zero")
+        out[str(kind)] = w / w.sum()
+    return out
+
+
+def manufacturer_type(industry_code: object, process_divisions: Sequence[str]) -> str:
+    """'process' when the GB/T 4754 division of ``industry_code`` is a process industry, else 'discrete'."""
+    code = str(industry_code or "")
+    return "process" if code[:2] in set(process_divisions) else "discrete"
+
+
+def level_matrix(criteria: Criteria, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n x 20 level matrix with NaN rows where nothing is reported, count of sub-domains left out)."""
+    keys = [k for k, _, _ in subdomains(criteria)]
+    known = set(keys)
+    mat = np.full((len(values), len(keys)), np.nan)
+    left_out = np.zeros(len(values))
+    for i, raw in enumerate(values):
+        if raw is None or (isinstance(raw, Mapping) and not raw):
+            continue
+        if not isinstance(raw, Mapping):
+            raise InputError("cmmm_levels", "应为能力子域到等级（0-5）的映射")
+        for key, lv in raw.items():
+            if key not in known:
+                raise InputError(f"cmmm_levels.{key}", "未知的能力子域")
+            if isinstance(lv, bool) or not isinstance(lv, (int, float)) or lv != int(lv) or not 0 <= lv <= MAX_LEVEL:
+                raise InputError(f"cmmm_levels.{key}", "等级应为 0-5 的整数")
+        mat[i] = [float(raw.get(k, 0)) for k in keys]
+        left_out[i] = sum(1 for k in keys if k not in raw)
+    return mat, left_out
+
+
+def level_scores(mat: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """n x 5 array: score of level k = weighted share of sub-domains at level >= k (NaN rows stay NaN)."""
+    cols = [np.round((np.where(np.isnan(mat), np.nan, mat >= k) * weights).sum(axis=1), ROUND)
+            for k in range(1, MAX_LEVEL + 1)]
+    return np.column_stack(cols)
+
+
+def raise_needed(levels: np.ndarray, weights: np.ndarray, k: int, above: float) -> tuple[int, list[int]]:
+    """Fewest sub-domains to lift to level k so that its score exceeds ``above`` (heaviest first)."""
+    score = float(np.round((weights * (levels >= k)).sum(), ROUND))
+    below = sorted((j for j in range(len(levels)) if levels[j] < k), key=lambda j: (-weights[j], -levels[j], j))
+    picked: list[int] = []
+    for j in below:
+        if score > above:
+            break
+        score = float(np.round(score + weights[j], ROUND))
+        picked.append(j)
+    return len(picked), picked
+
+
+def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.Evaluation:
+    """Level scores, S, the level reached and per-level gates on ``cols.n`` enterprises."""
+    n = cols.n
+    above = float(criteria.param("level_achieved_above"))
+    thresholds = [float(t) for t in criteria.param("thresholds")]
+    names = {int(lv["level"]): lv["name"] for lv in criteria.param("levels")}
+    wv = weight_vectors(criteria)
+    kinds = np.array([manufacturer_type(c, criteria.param("process_divisions")) for c in cols.obj("industry_code")],
+                     dtype=object)
+    mat, left_out = level_matrix(criteria, cols.obj("cmmm_levels"))
+    weights = np.vstack([wv[k] for k in kinds]) if n else np.zeros(mat.shape)
+    scores = level_scores(mat, weights)
+    has = ~np.isnan(mat[:, 0])
+    achieved = np.zeros((n, MAX_LEVEL), dtype=bool)
+    counted = np.zeros((n, MAX_LEVEL), dtype=bool)   # levels whose score enters S
+    lower_ok = has.copy()
+    for k in range(MAX_LEVEL):
+        counted[:, k] = lower_ok
+        achieved[:, k] = lower_ok & (scores[:, k] > above)
+        lower_ok = achieved[:, k]
+    contrib = np.where(counted, scores, 0.0)
+    total = np.where(has, np.round(contrib.sum(axis=1), ROUND), np.nan)
+    by_threshold = (total[:, None] >= np.array(thresholds)[None, :]).sum(axis=1)
+    level = np.where(has, np.minimum(by_threshold, achieved.sum(axis=1)), np.nan)
+
+    items = {}
+    gates = {}
+    for k in range(1, MAX_LEVEL + 1):
+        spec = criteria.item(f"level_{k}")
+        band = np.array([None if not has[i] else ("已达成" if achieved[i, k - 1] else
+                                                   ("未达成" if counted[i, k - 1] else "低级未达成，不计入"))
+                         for i in range(n)], dtype=object)
+        items[spec.code] = engine.custom_item(spec, scores[:, k - 1], contrib[:, k - 1], has, band=band)
+        gspec = next(g for g in criteria.gates if g.code == f"level_{k}")
+        passed = np.where(has, achieved[:, k - 1].astype(float), np.nan)
+        short = np.full(n, np.nan)
+        detail = np.full(n, None, dtype=object)
+        for i in range(n):
+            if not has[i]:
+                detail[i] = "未填报成熟度自评"
+                continue
+            if achieved[i, k - 1]:
+                continue
+            need, _ = raise_needed(mat[i], weights[i], k, above)
+            text = f"{k}级得分 {scores[i, k - 1]:g}（需 > {above:g}）"
+            if need:
+                short[i] = need
+                text += f"：还需将 {need} {UNIT_SUBDOMAINS}提升到 {k} 级（{names[k]}）"
+            if k > 1 and not achieved[i, k - 2]:
+                text += f"；{k - 1}级未达成"
+            detail[i] = text
+        gates[gspec.code] = engine.custom_gate(gspec, passed, scores[:, k - 1], short, UNIT_SUBDOMAINS, detail)
+
+    ev = engine.evaluate_generic(criteria, cols, items, gates)
+    grade = np.array([criteria.grades["unknown"] if math.isnan(lv) else
+                      (f"L{int(lv)} {names[int(lv)]}" if lv >= 1 else criteria.grades["failed"]) for lv in level],
+                     dtype=object)
+    passed = np.where(has, (np.nan_to_num(level) >= 1).astype(float), np.nan)
+    extra = {"maturity_score": total, "maturity_level": level, "manufacturer_type": kinds,
+             "subdomains_left_out": np.where(has, left_out, np.nan)}
+    return dataclasses.replace(ev, total=total, passed=passed, grade=grade, extra=extra)
