@@ -553,7 +553,7 @@ def _summary_table(st: _Styles, frameworks: Sequence[Mapping[str, Any]], width: 
             Paragraph(_esc(fw.get("grade") or DASH), st.cell_c),
             _status(st, _passed_text(fw.get("passed")), fw.get("passed")),
         ])
-    table = Table(rows, colWidths=_widths(width, [34, 16, 18, 18, 14]), repeatRows=1)
+    table = Table(rows, colWidths=_widths(width, [34, 16, 18, 18, 14]), repeatRows=1, splitInRow=1)
     table.setStyle(_table_style(_zebra(len(rows))))
     return table
 
@@ -587,7 +587,7 @@ def _gates_table(st: _Styles, gates: Sequence[Mapping[str, Any]], width: float) 
                       st.cell_c),
             Paragraph(_esc(gate.get("source") or DASH), st.cell_note),
         ])
-    table = Table(rows, colWidths=_widths(width, [30, 20, 14, 10, 12, 14]), repeatRows=1)
+    table = Table(rows, colWidths=_widths(width, [30, 20, 14, 10, 12, 14]), repeatRows=1, splitInRow=1)
     table.setStyle(_table_style(_zebra(len(rows))))
     return table
 
@@ -632,7 +632,7 @@ def _items_table(st: _Styles, items: Sequence[Mapping[str, Any]], width: float) 
             if zebra_index % 2 == 1:
                 extra.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), ZEBRA))
             zebra_index += 1
-    table = Table(rows, colWidths=_widths(width, [32, 15, 22, 8, 8, 15]), repeatRows=1)
+    table = Table(rows, colWidths=_widths(width, [32, 15, 22, 8, 8, 15]), repeatRows=1, splitInRow=1)
     table.setStyle(_table_style(extra))
     return table
 
@@ -658,7 +658,7 @@ def _recommendations_table(st: _Styles, recs: Sequence[Mapping[str, Any]], width
             Paragraph(_esc(fmt_value(rec.get("current_value"), unit)), st.cell_c),
             Paragraph(_esc(fmt_value(rec.get("target_value"), unit)), st.cell_c),
         ])
-    table = Table(rows, colWidths=_widths(width, [6, 58, 12, 12, 12]), repeatRows=1)
+    table = Table(rows, colWidths=_widths(width, [6, 58, 12, 12, 12]), repeatRows=1, splitInRow=1)
     table.setStyle(_table_style(_zebra(len(rows))))
     return table
 
@@ -744,7 +744,8 @@ def _peer_section(st: _Styles, data: ScorecardData, width: float) -> list[Any]:
                                _num(row.get("p75")), chart_width - 8),
         ])
     rest = width - chart_width
-    table = Table(rows, colWidths=[rest * 0.36] + [rest * 0.16] * 4 + [chart_width], repeatRows=1)
+    table = Table(rows, colWidths=[rest * 0.36] + [rest * 0.16] * 4 + [chart_width], repeatRows=1,
+                  splitInRow=1)
     table.setStyle(_table_style(_zebra(len(rows))))
     story += [table, Spacer(1, 4), charts.peer_legend(width)]
     return story

@@ -416,3 +416,30 @@ def test_scorecard_outline_points_at_each_section(long_scorecard_pdf):
     assert entries["智能工厂评价※"] == 1
     assert entries["专精特新中小企业"] > entries["智能工厂评价※"] + 1
     assert entries["同群比较"] > entries["专精特新中小企业"]
+
+
+def test_scorecard_splits_a_cell_taller_than_a_page():
+    huge = "很长的说明文字，" * 350
+    framework = make_framework(
+        items=[make_item(0, note=huge)],
+        recommendations=[{"code": "X", "text": huge + "结束标记", "points_gain": 1, "target_value": 1,
+                          "rank": 1}],
+    )
+    reader = read(render_scorecard(make_scorecard(frameworks=[framework])))
+    assert len(reader.pages) > 4
+    assert "结束标记" in compact(text_of(reader))
+
+
+def test_font_falls_back_to_the_system_copy(monkeypatch, tmp_path):
+    system_copy = tmp_path / fonts.FONT_FILE
+    system_copy.write_bytes(b"")
+    monkeypatch.setattr(fonts, "BUNDLED_FONT", tmp_path / "missing.ttc")
+    monkeypatch.setattr(fonts, "SYSTEM_FONTS", (tmp_path / "also-missing.ttc", system_copy))
+    assert fonts.font_path() == system_copy
+
+
+def test_missing_font_is_reported_with_the_searched_paths(monkeypatch, tmp_path):
+    monkeypatch.setattr(fonts, "BUNDLED_FONT", tmp_path / "missing.ttc")
+    monkeypatch.setattr(fonts, "SYSTEM_FONTS", ())
+    with pytest.raises(fonts.FontNotFoundError, match="missing.ttc"):
+        fonts.font_path()
