@@ -173,6 +173,11 @@ class Bound(Rule):
         for term in self.terms:
             v = to_decimal(values.get(term.key))
             if v is None:
+                other = spec(term.key)
+                if len(self.terms) > 1 and other is not None and not other.required:
+                    # In a sum, an optional amount left empty adds nothing ("utilised <=
+                    # generated + prior stock used" still holds with no prior stock used).
+                    continue
                 return None        # the other side is not available: nothing to compare
             total += term.coef * v
         return total
