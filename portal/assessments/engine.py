@@ -260,7 +260,7 @@ class Evaluation:
         extra["dimensions"] = {d: _r(v[i]) for d, v in self.dimension_totals().items()}
         return Result(framework=c.code, framework_name=c.name, criteria_version=c.version,
                       effective_from=c.effective_from, effective_to=c.effective_to, as_of=as_of,
-                      total=_r(self.total[i]), max_total=_r(c.max_total), grade=self.grade[i],
+                      total=None if math.isnan(self.total[i]) else _r(self.total[i]), max_total=_r(c.max_total), grade=self.grade[i],
                       passed=None if math.isnan(passed) else bool(passed), gates=tuple(gates), items=tuple(items),
                       routes=routes, provisional=c.provisional, notes=tuple(notes), extra=extra)
 
@@ -362,7 +362,8 @@ def _cond_text(c: Condition) -> str:
         return c.label
     target = "、".join(map(str, c.value)) if isinstance(c.value, tuple) else (
         f"{c.value:g}" if isinstance(c.value, float) else str(c.value))
-    return f"{indicator_name(c.indicator)} {c.op} {target}{c.unit or ''}"
+    op = {">=": "≥", "<=": "≤", "==": "为", "!=": "不为", "in": "属于"}.get(c.op, c.op)
+    return f"{indicator_name(c.indicator)}{op}{target}{c.unit or ''}"
 
 
 def judge_score_gate(spec: GateSpec, items: Mapping[str, ItemEval], routes: Mapping[str, np.ndarray],
@@ -434,7 +435,8 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
             gates[spec.code] = judge_score_gate(spec, items, routes, n)
         else:
             gates[spec.code] = judge_conditions(spec, cols)
-    total = sum((it.points for it in items.values()), np.zeros(n))
+    # a framework without a points table (e.g. 小巨人) has no total
+    total = sum((it.points for it in items.values()), np.zeros(n)) if items else np.full(n, NA)
     passed = all_of([g.passed for g in gates.values()], n)
     grade = grade_labels(criteria, passed)
     return Evaluation(criteria, n, items, gates, routes, total, passed, grade, dict(extra or {}))
