@@ -220,29 +220,30 @@ def _draw_latents(rng: random.Random, n: int) -> list[_Latent]:
         lat.extras["sub_direction"] = sub
         lats.append(lat)
 
-    # Large enterprises: about 20 of 350, mostly equipment and electronics, rarely in towns.
+    # Large enterprises (annual revenue > 5 亿元): 20 of 350, mostly equipment and
+    # electronics, rarely in towns.
     n_a = max(1, round(n * 20 / 350))
-    cluster_w = {"equipment": 1.0, "electronics": 1.5, "health": 0.45, "other": 0.5}
-    pool = list(range(n))
-    for _ in range(n_a):
-        w = [cluster_w[lats[i].cluster] * (0.3 if lats[i].park == "town" else 1.0) for i in pool]
-        i = rng.choices(pool, weights=w)[0]
-        pool.remove(i)
-        lats[i].tier_a = True
+    a_quota = _quotas(n_a, {"equipment": 0.47, "electronics": 0.36, "health": 0.05, "other": 0.12})
+    for cluster in CLUSTERS:
+        pool = [i for i in range(n) if lats[i].cluster == cluster]
+        for _ in range(min(a_quota[cluster], len(pool))):
+            i = rng.choices(pool, weights=[0.3 if lats[j].park == "town" else 1.0 for j in pool])[0]
+            pool.remove(i)
+            lats[i].tier_a = True
 
     for lat in lats:
         if lat.tier_a:
             lat.base_output = _clip(math.exp(rng.gauss(math.log(230000), 0.7)), 62000, 600000)
         else:
             mult = {"health": 0.8, "other": 0.9}.get(lat.cluster, 1.0) * (0.75 if lat.park == "town" else 1.0)
-            lat.base_output = _clip(math.exp(rng.gauss(math.log(16000 * mult), 0.8)), 2300, 44000)
+            lat.base_output = _clip(math.exp(rng.gauss(math.log(16000 * mult), 0.8)), 2300, 40000)
     # Fit the 2025 district total to ~1,400 亿元 (+-5%) without leaving each tier's range.
     target = 14_000_000 * n / 350 * rng.uniform(0.95, 1.05)
     for _ in range(8):
         total = sum(lat.base_output for lat in lats)
         f = target / total
         for lat in lats:
-            lo, hi = (62000, 600000) if lat.tier_a else (2300, 44000)
+            lo, hi = (62000, 600000) if lat.tier_a else (2300, 40000)
             lat.base_output = _clip(lat.base_output * f, lo, hi)
 
     # Strong (专精特新-like) profiles: ~10%, mostly mid-sized.
@@ -335,7 +336,7 @@ def _series(rng: random.Random, lat: _Latent, qs: list[tuple[int, int]]) -> list
     margin = _clip(rng.gauss(0.055, 0.04), -0.08, 0.16)
     income_tax = 0.15 if lat.high_tech or rng.random() < 0.5 else 0.25   # 西部大开发 15%
     tax_rate = rng.uniform(0.02, 0.06)
-    rd_int = _clip(math.exp(rng.gauss(math.log(0.018), 0.5)), 0.005, 0.06)
+    rd_int = _clip(math.exp(rng.gauss(math.log(0.0165), 0.5)), 0.005, 0.06)
     if strong:
         rd_int = _clip(rd_int * 2.2, 0.035, 0.08)
     exporter = rng.random() < (0.5 if lat.cluster == "electronics" else 0.25)
@@ -344,7 +345,7 @@ def _series(rng: random.Random, lat: _Latent, qs: list[tuple[int, int]]) -> list
     ht_share = rng.uniform(0.45, 0.92) if lat.high_tech else (rng.uniform(0.05, 0.3) if strong else 0.0)
     ht_blank = not lat.high_tech and not strong and rng.random() < 0.55
     new_share = rng.uniform(0.05, 0.4) if rng.random() < 0.8 else None
-    invest_ratio = _clip(math.exp(rng.gauss(math.log(0.12), 0.6)), 0.01, 0.6)
+    invest_ratio = _clip(math.exp(rng.gauss(math.log(0.14), 0.6)), 0.01, 0.8)
     invest_blank = rng.random() < 0.08
     reno_share = rng.uniform(0.15, 0.8)
     productivity = _clip(math.exp(rng.gauss(math.log(c["productivity"]), 0.35)), 45, 420)
@@ -440,7 +441,7 @@ def _series(rng: random.Random, lat: _Latent, qs: list[tuple[int, int]]) -> list
                         "l3": 0.02 + 0.1 * level_digital}) if rng.random() < 0.8 else None
     grade_i = min(4, int(level_digital * 4 + rng.random()))
     sme_grade = f"g{grade_i}" if rng.random() < 0.7 else None
-    workshops = (1 if rng.random() < (0.32 if (strong or big) else 0.015) else 0) if rng.random() < 0.9 else None
+    workshops = (1 if rng.random() < (0.25 if (strong or big) else 0.01) else 0) if rng.random() < 0.9 else None
     cmmm = None
     if rng.random() < 0.3 + 0.3 * level_digital - 0.12:
         base_l = 1 + level_digital * 2.4
@@ -512,7 +513,7 @@ def _series(rng: random.Random, lat: _Latent, qs: list[tuple[int, int]]) -> list
             cloud = _upgrade(rng, CLOUD_LEVELS, cloud, 1.0)
         if not internet and rng.random() < 0.03:
             internet = True
-        if workshops is not None and rng.random() < (0.03 if strong or big else 0.002):
+        if workshops is not None and rng.random() < (0.015 if strong or big else 0.001):
             workshops += 1
         if cmmm is not None and q == 1 and t > 0:
             for k in rng.sample(CMMM_KEYS, 3):
@@ -735,13 +736,13 @@ def generate(seed: int = 2025, n_enterprises: int = 350, first=(2024, 1), last=(
     for i in range(n_enterprises):
         for t in range(1, n_q):
             r = rng.random()
-            if r < 0.017:
+            if r < 0.02:
                 _scale(values[i][t], FLOW_SCALE_KEYS, rng.uniform(1.6, 1.85))
                 events[(i, t)] = "jump"
-            elif r < 0.023:
+            elif r < 0.027:
                 _scale(values[i][t], FLOW_SCALE_KEYS, rng.uniform(0.38, 0.46))
                 events[(i, t)] = "fall"
-            elif r < 0.028:
+            elif r < 0.033:
                 _scale(values[i][t], ENERGY_KEYS, rng.uniform(1.5, 1.7))
                 events[(i, t)] = "energy"
     for rows in values:
