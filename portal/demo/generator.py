@@ -208,11 +208,14 @@ def _draw_latents(rng: random.Random, n: int) -> list[_Latent]:
     counts = _quotas(n, CLUSTER_SHARES)
     clusters = [c for c in CLUSTERS for _ in range(counts[c])]
     rng.shuffle(clusters)
+    in_town: set[int] = set()
+    for cluster in CLUSTERS:
+        members = [i for i, c in enumerate(clusters) if c == cluster]
+        in_town.update(rng.sample(members, round(len(members) * PARK_PROBS[cluster][0])))
     lats = []
-    for cluster in clusters:
-        p_town, p_core = PARK_PROBS[cluster]
-        r = rng.random()
-        park = "town" if r < p_town else ("hitech_core" if rng.random() < p_core else "damiao")
+    for i, cluster in enumerate(clusters):
+        p_core = PARK_PROBS[cluster][1]
+        park = "town" if i in in_town else ("hitech_core" if rng.random() < p_core else "damiao")
         dirs = DIRECTIONS[cluster]
         sub = _pick(rng, {k: v[0] for k, v in dirs.items()})
         line = rng.choice(dirs[sub][1])
