@@ -303,9 +303,11 @@ def _list_has(s: pd.Series, include: Iterable[str] | None = None, exclude: Itera
     return any_hit.astype(float).where(known)
 
 
-def _map_value(s: pd.Series, key: str) -> pd.Series:
-    """``d[key]`` of a dict column; NaN where the cell is not a dict or lacks the key."""
-    return s.map(lambda d: d.get(key) if isinstance(d, Mapping) else None)
+def _dict_frame(s: pd.Series, keys: Iterable[str]) -> pd.DataFrame:
+    """A dict column spread into one column per key; NaN where the cell is not a dict or lacks
+    the key. One pass over the column instead of one per key."""
+    dicts = [d if isinstance(d, Mapping) else {} for d in s.to_numpy()]
+    return pd.DataFrame({k: [d.get(k) for d in dicts] for k in keys}, index=s.index, dtype=object)
 
 
 def energy_tce(e: pd.DataFrame, params: Params = DEFAULT_PARAMS) -> pd.Series:
@@ -387,9 +389,9 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     certs = _col(d, "certifications")
     d["_iso50001"] = _list_has(certs, include=["iso50001"])
     d["_iso14001"] = _list_has(certs, include=["iso14001"])
-    systems = _col(d, "systems")
+    systems = _dict_frame(_col(d, "systems"), SYSTEM_KEYS)
     for key in SYSTEM_KEYS:
-        state = _map_value(systems, key)
+        state = systems[key]
         d[f"_sys_{key}"] = state.isin(["partial", "full"]).astype(float).where(state.notna())
     d["_industrial_internet"] = _bool_to_float(_col(d, "industrial_internet"))
     d["size_class"] = size_class(d, spec.annualisation_factor)
@@ -596,7 +598,9 @@ def _window(reports, expected, spec, params) -> _Window:
 
 
 def _value_and_coverage(defn: IndicatorDef, w: _Window) -> dict:
-    d = w.data.loc[defn.population(w.data)]
+    # Take only the input columns: copying the whole wide frame per indicator dominates the cost.
+    cols = [c for c in (defn.num, defn.den) if c and c in w.data.columns]
+    d = w.data.loc[defn.population(w.data), cols]
     value, used = aggregate(d, defn)
     used_ids = used.index[used.to_numpy()]
     if w.expected is None:
