@@ -1,0 +1,1 @@
+"""Administration: enterprises, users and reporting periods."""

@@ -1,0 +1,1 @@
+"""Authentication and roles. Other rooms import only ``portal.auth.decorators``."""

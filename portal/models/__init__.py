@@ -1,0 +1,13 @@
+"""The data model, one module per entity group. Import models from here."""
+from portal.models.audit import AuditEvent
+from portal.models.base import utcnow
+from portal.models.enterprise import Enterprise
+from portal.models.period import ReportingPeriod
+from portal.models.report import Report, ReportRevision, ReportStatus
+from portal.models.scorecard import Scorecard, ScorecardReview
+from portal.models.user import LoginAttempt, Role, User
+
+__all__ = [
+    "AuditEvent", "Enterprise", "LoginAttempt", "Report", "ReportRevision", "ReportStatus",
+    "ReportingPeriod", "Role", "Scorecard", "ScorecardReview", "User", "utcnow",
+]

@@ -1,0 +1,4 @@
+"""WSGI entry point for gunicorn: ``gunicorn -w 4 wsgi:app``."""
+from portal import create_app
+
+app = create_app()
