@@ -281,9 +281,23 @@ def _num_col(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(_col(frame, name), errors="coerce").astype(float)
 
 
-def _bool_to_float(s: pd.Series) -> pd.Series:
-    """True -> 1.0, False -> 0.0, anything else (None, NaN) -> NaN."""
-    return s.map({True: 1.0, False: 0.0}).astype(float)
+def _flag(v) -> float:
+    if v is None or v is pd.NA:
+        return np.nan
+    if isinstance(v, (bool, np.bool_, int, np.integer)):
+        return float(bool(v))
+    if isinstance(v, (float, np.floating)):
+        return np.nan if np.isnan(v) else float(bool(v))
+    return np.nan
+
+
+def bool_to_float(s: pd.Series) -> pd.Series:
+    """True/1 -> 1.0, False/0 -> 0.0, anything else (None, NA, NaN) -> NaN.
+
+    Accepts object, bool, nullable boolean and 0/1 integer columns (SQLite stores booleans as
+    integers), so the DB side does not have to normalise them.
+    """
+    return s.map(_flag).astype(float)
 
 
 def _is_list(s: pd.Series) -> pd.Series:
@@ -372,7 +386,7 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     level = _col(d, "rd_institution_level")
     d["_rd_platform"] = level.isin(["municipal", "national"]).astype(float).where(level.notna())
     workshops = _num_col(d, "recognised_digital_workshops")
-    smart = _bool_to_float(_col(d, "smart_factory"))
+    smart = bool_to_float(_col(d, "smart_factory"))
     known = workshops.notna() | (smart == 1.0)
     d["_workshops_smart"] = (workshops.fillna(0.0) + smart.fillna(0.0)).where(known)
     d["_water_total"] = _num_col(d, "water_recycled_m3") + _num_col(d, "water_withdrawal_m3")
@@ -384,8 +398,8 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     d["_design_tool"] = _list_has(_col(d, "design_tools"), exclude=["none"])
     cloud = _col(d, "cloud_level")
     d["_cloud"] = (cloud != "none").astype(float).where(cloud.notna())
-    d["_green_factory"] = _bool_to_float(_col(d, "green_factory"))
-    d["_sts"] = _bool_to_float(_col(d, "sts"))
+    d["_green_factory"] = bool_to_float(_col(d, "green_factory"))
+    d["_sts"] = bool_to_float(_col(d, "sts"))
     certs = _col(d, "certifications")
     d["_iso50001"] = _list_has(certs, include=["iso50001"])
     d["_iso14001"] = _list_has(certs, include=["iso14001"])
@@ -393,7 +407,7 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     for key in SYSTEM_KEYS:
         state = systems[key]
         d[f"_sys_{key}"] = state.isin(["partial", "full"]).astype(float).where(state.notna())
-    d["_industrial_internet"] = _bool_to_float(_col(d, "industrial_internet"))
+    d["_industrial_internet"] = bool_to_float(_col(d, "industrial_internet"))
     d["size_class"] = size_class(d, spec.annualisation_factor)
     return d
 
@@ -410,7 +424,7 @@ def _all(frame: pd.DataFrame) -> pd.Series:
 
 
 def _above_scale(frame: pd.DataFrame) -> pd.Series:
-    return _col(frame, "is_above_scale").map({True: 1.0, False: 0.0}) == 1.0
+    return bool_to_float(_col(frame, "is_above_scale")) == 1.0
 
 
 def _hitech_parks(frame: pd.DataFrame) -> pd.Series:

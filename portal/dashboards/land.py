@@ -35,7 +35,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .indicators import DEFAULT_PARAMS, Params, PeriodSpec, as_period_spec, energy_tce, select_period
+from .indicators import (
+    DEFAULT_PARAMS,
+    Params,
+    PeriodSpec,
+    as_period_spec,
+    bool_to_float,
+    energy_tce,
+    select_period,
+)
 
 CONFIG_FILE = Path(__file__).with_name("land_efficiency.yaml")
 NOT_RATED = "不可评"
@@ -151,7 +159,7 @@ def land_efficiency(
     spec = as_period_spec(period_spec)
     e = select_period(reports, spec)
     if config.population == "above_scale" and "is_above_scale" in e.columns:
-        e = e.loc[e["is_above_scale"].map({True: 1.0, False: 0.0}) == 1.0]
+        e = e.loc[bool_to_float(e["is_above_scale"]) == 1.0]
     comp = components(e, spec, params)
     weighted = list(config.weights)
     reason = pd.Series("", index=e.index, dtype=object)

@@ -565,3 +565,23 @@ def test_inputs_are_not_mutated():
     before = r.copy()
     ind.indicator_table(r, expected_of(r), "2025")
     pd.testing.assert_frame_equal(r, before)
+
+
+def test_flags_stored_as_integers_or_nullable_booleans():
+    # SQLite returns 0/1; pandas may hold nullable booleans. Both must read as True/False/unknown.
+    r = frame(report(1, gross_output_value=100.0), report(2, gross_output_value=300.0),
+              report(3, gross_output_value=50.0))
+    r["is_above_scale"] = [1, 1, 0]
+    r["green_factory"] = pd.array([True, False, None], dtype="boolean")
+    assert row_of(r, None, "2025Q4", "advanced_mfg_output").value == pytest.approx(0.04)  # (100 + 300) / 1e4
+    green = row_of(r, None, "2025Q4", "green_factories")
+    assert green.value == 1 and green.n_used == 2
+
+
+def test_certificate_dates_as_python_dates():
+    # 2025Q4 ends 2025-12-31: E1 valid (2026-01-01), E2 none, E3 expired -> 100 / 300 = 33.3 %.
+    import datetime as dt
+    r = frame(report(1, gross_output_value=100.0, high_tech_cert_until=dt.date(2026, 1, 1)),
+              report(2, gross_output_value=100.0, high_tech_cert_until=None),
+              report(3, gross_output_value=100.0, high_tech_cert_until=dt.date(2020, 1, 1)))
+    assert row_of(r, None, "2025Q4", "high_tech_output_share").value == pytest.approx(100 / 3)
