@@ -7,12 +7,11 @@ and the result is cached because the file ships with the package and never chang
 
 from __future__ import annotations
 
-
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from collections.abc import Mapping
 
 import yaml
 
