@@ -27,13 +27,18 @@ hazardous waste per 万元 output, and energy / CO2 per unit of qualified main p
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import numpy as np
 
-from .. import engine
+from .. import derived, energy, engine
 from ..loader import Criteria, ItemSpec
-from ..types import CriteriaError
+from ..types import CriteriaError, Recommendation, Result
 
 FAMILY = "green"
 
@@ -182,3 +187,259 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
 def onsite_codes(criteria: Criteria) -> Sequence[str]:
     """Codes of the items judged on site (never scored from report data)."""
     return tuple(criteria.param("onsite_items")) if "onsite_items" in criteria.params else ()
+
+
+# --------------------------------------------------------------------------- recommendations
+# The engine's recommend.py moves indicators of derived.py only; the items of these frameworks
+# rest on indicators computed here (certificates, systems, linear 基准值/引领值 items), so each of
+# green / smart / cmmm proposes its own candidate changes and re-scores them with its own rule.
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A concrete change of reported figures (``fields``), worded in Chinese with its numbers."""
+
+    code: str                       # item or gate concerned
+    text: str
+    fields: Mapping[str, Any]
+    target: float | str | None
+    current: float | str | None
+    unit: str | None
+    effort: float
+
+
+def rescore(criteria: Criteria, indicators: Mapping[str, Any], fields: Mapping[str, Any],
+            options: Mapping | None = None) -> engine.Evaluation:
+    """Evaluate ``indicators`` with ``fields`` replaced; derived indicators are recomputed from them."""
+    new = dict(indicators)
+    new.update(fields)
+    day = new.get("as_of")
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    year = np.array([float(day.year) if isinstance(day, date) else np.nan])
+    ordinal = np.array([float(day.toordinal()) if isinstance(day, date) else np.nan])
+    for key, arr in derived.compute({k: [v] for k, v in new.items()}, 1, year, ordinal, options).items():
+        value = derived.plain(arr[0])
+        if key not in fields and value is not None:
+            new[key] = value
+    return engine.evaluate(criteria, engine.columns_from_indicators(new), options)
+
+
+def _fmt(x: float) -> str:
+    """12,345.6 / 0.0005: thousands separators, at most 2 decimals, small numbers to 4 significant digits."""
+    if x != 0 and abs(x) < 0.1:
+        return f"{x:.4g}"
+    text = f"{x:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def build_recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
+                          candidates: Sequence[Candidate], options: Mapping | None = None,
+                          gain_label: str = "分") -> tuple[Recommendation, ...]:
+    """Re-score every candidate; keep those that gain points, clear a gate or change the grade; rank.
+
+    Ranking as in :mod:`recommend`: clearing a failed gate first, then changing the grade, then
+    points per unit of effort.
+    """
+    base_total = result.total or 0.0
+    before = {g.code: g.passed for g in result.gates}
+    recs = []
+    for c in candidates:
+        ev = rescore(criteria, indicators, c.fields, options)
+        new_total = 0.0 if math.isnan(ev.total[0]) else float(ev.total[0])
+        gain = round(new_total - base_total, 4) + 0.0
+        cleared = [g.spec.name for code, g in ev.gates.items() if g.passed[0] == 1 and before.get(code) is False]
+        new_passed = None if math.isnan(ev.passed[0]) else bool(ev.passed[0])
+        changes_grade = ev.grade[0] != result.grade or new_passed != result.passed
+        if gain <= 0 and not cleared and not changes_grade:
+            continue
+        parts = [c.text]
+        if cleared:
+            parts.append("满足「" + "」「".join(cleared) + "」")
+        if gain > 0:
+            parts.append(f"可得 +{_fmt(gain)} {gain_label}，总分达到 {_fmt(new_total)} {gain_label}")
+        if changes_grade:
+            parts.append(f"结论变为「{ev.grade[0]}」")
+        recs.append(Recommendation(code=c.code, text="，".join(parts), points_gain=gain, target_value=c.target,
+                                   current_value=c.current, unit=c.unit, clears_gate=bool(cleared),
+                                   changes_grade=changes_grade, effort=round(c.effort, 4)))
+    recs.sort(key=lambda r: (not r.clears_gate, not r.changes_grade, -(r.points_gain / max(r.effort or 0.0, 0.01)),
+                             r.code))
+    return tuple(dataclasses.replace(r, rank=k + 1) for k, r in enumerate(recs))
+
+
+def _num(ind: Mapping, key: str) -> float | None:
+    v = ind.get(key)
+    if v is None or isinstance(v, (bool, str, list, tuple, dict)):
+        return None
+    v = float(v)
+    return None if math.isnan(v) else v
+
+
+def _up(x: float, step: float) -> float:
+    """Round up to a multiple of ``step`` (so that a target is reached, not just approached)."""
+    return math.ceil(round(x / step, 9)) * step
+
+
+def _share_target(part: float, rest: float, t: float) -> float:
+    """Smallest part' with part' / (part' + rest) >= t% when ``rest`` stays fixed."""
+    return t * rest / (100.0 - t)
+
+
+def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: Mapping) -> tuple[str, dict, str, float] | None:
+    """(text, changed fields, unit, effort) moving ``indicator`` to ``t``; None when no figure can do it."""
+    g = lambda k: _num(ind, k)  # noqa: E731 (short local accessor)
+    cur = None
+    if indicator == "water_reuse_rate_pct":
+        r, w = g("water_recycled_m3"), g("water_withdrawal_m3")
+        if r is None or w is None or t >= 100:
+            return None
+        d = _up(_share_target(r, w, t) - r, 1.0)
+        cur = r * 100 / (r + w) if r + w > 0 else 0.0
+        return (f"年重复利用水量再增加 {_fmt(d)} 立方米", {"water_recycled_m3": r + d}, "%", (t - cur) / 10) if d > 0 else None
+    if indicator == "solid_waste_utilisation_pct":
+        u, gen = g("solid_waste_utilised_t"), g("solid_waste_generated_t")
+        prior = g("solid_waste_prior_stock_used_t") or 0.0
+        if u is None or gen is None or gen + prior <= 0:
+            return None
+        d = _up(t * (gen + prior) / 100 - u, 0.1)
+        cur = u * 100 / (gen + prior)
+        return (f"一般工业固体废物综合利用量再增加 {_fmt(d)} 吨/年", {"solid_waste_utilised_t": u + d}, "%",
+                (t - cur) / 10) if d > 0 and u + d <= gen + prior else None
+    if indicator == "wastewater_reuse_pct":
+        r, treated = g("wastewater_reused_m3"), g("wastewater_treated_m3")
+        if r is None or treated is None or treated <= 0:
+            return None
+        d = _up(t * treated / 100 - r, 1.0)
+        cur = r * 100 / treated
+        return (f"处理后回用水量再增加 {_fmt(d)} 立方米/年", {"wastewater_reused_m3": r + d}, "%",
+                (t - cur) / 10) if d > 0 and r + d <= treated else None
+    if indicator == "renewable_electricity_share_pct":
+        e, s = g("electricity_kwh"), g("renewable_self_kwh") or 0.0
+        if e is None or e + s <= 0:
+            return None
+        d = _up(t * (e + s) / 100 - s, 1.0)
+        cur = s * 100 / (e + s)
+        return (f"新增自发自用光伏等可再生电力 {_fmt(d)} kWh/年（替代等量外购电）",
+                {"renewable_self_kwh": s + d, "electricity_kwh": e - d}, "%", (t - cur) / 5) if 0 < d <= e else None
+    if indicator == "green_material_pct":
+        cur = g("green_material_pct")
+        if cur is None or t <= cur:
+            return None
+        return ("提高绿色物料（无害、可再生、再生原料）在同类物料中的采购比例", {"green_material_pct": t}, "%",
+                (t - cur) / 10)
+    if indicator == "output_per_mu":
+        out, land = g("gross_output_value"), g("land_area_mu")
+        if out is None or land is None or land <= 0:
+            return None
+        d = _up(t * land - out, 0.1)
+        return (f"年工业总产值再增加 {_fmt(d)} 万元（用地 {_fmt(land)} 亩不变）", {"gross_output_value": out + d}, "万元/亩",
+                100 * d / max(g("revenue") or out, 1.0)) if d > 0 else None
+    land = g("land_area_mu")
+    land_m2 = land * SQM_PER_MU if land else None
+    if indicator == "building_density_pct":
+        f = g("footprint_area_m2")
+        if f is None or not land_m2:
+            return None
+        d = _up(t * land_m2 / 100 - f, 1.0)
+        return (f"建（构）筑物及露天堆场占地面积再增加 {_fmt(d)} 平方米", {"footprint_area_m2": f + d}, "%",
+                100 * d / land_m2 / 2) if d > 0 else None
+    if indicator in ("plot_ratio", "plot_ratio_attainment"):
+        f = g("floor_area_m2")
+        if f is None or not land_m2:
+            return None
+        ratio = t
+        if indicator == "plot_ratio_attainment":
+            minimum = criteria.param("plot_ratio_min").get(ind.get("cluster"))
+            if minimum is None:
+                return None
+            ratio = t * float(minimum)
+        d = _up(ratio * land_m2 - f, 1.0)
+        return (f"总建筑面积再增加 {_fmt(d)} 平方米（容积率达到 {_fmt(ratio)}）", {"floor_area_m2": f + d}, "",
+                100 * d / land_m2 / 2) if d > 0 else None
+    if indicator in ("energy_per_10k_va", "co2_per_10k_va"):
+        va, kwh = g("value_added"), g("electricity_kwh")
+        amount = g("energy_tce" if indicator == "energy_per_10k_va" else "co2_t")
+        if va is None or kwh is None or amount is None or va <= 0:
+            return None
+        excess = amount - t * va
+        if excess <= 0:
+            return None
+        if indicator == "energy_per_10k_va":
+            per_kwh = energy.tce_coefficients(options.get("energy_basis", "calorific"))["electricity_kwh"]
+            d = _up(excess / per_kwh, 1.0)
+            text = f"年节约外购电 {_fmt(d)} kWh（综合能耗降低 {_fmt(round(excess, 2))} 吨标准煤）"
+            fields = {"electricity_kwh": kwh - d}
+        else:
+            per_kwh = energy.co2_factors(options.get("grid_factor"))["electricity_kwh"]
+            d = _up(excess / per_kwh, 1.0)
+            text = f"以自发自用可再生电力替代外购电 {_fmt(d)} kWh/年（二氧化碳减少 {_fmt(round(excess, 2))} 吨）"
+            fields = {"electricity_kwh": kwh - d, "renewable_self_kwh": (g("renewable_self_kwh") or 0.0) + d}
+        return (text, fields, "tce/万元" if indicator == "energy_per_10k_va" else "tCO2/万元",
+                100 * d / kwh / 2) if d <= kwh else None
+    if indicator == "hazardous_waste_t_per_10k_output":
+        h, out = g("hazardous_waste_t"), g("gross_output_value")
+        if h is None or out is None or out <= 0:
+            return None
+        d = _up(h - t * out, 0.01)
+        return (f"危险废物产生量减少 {_fmt(d)} 吨/年", {"hazardous_waste_t": max(h - d, 0.0)}, "t/万元",
+                100 * d / h / 5) if d > 0 else None
+    return None
+
+
+CERT_ACTIONS = {"iso9001": "取得 ISO 9001 质量管理体系认证", "iso14001": "取得 ISO 14001 环境管理体系认证",
+                "iso45001": "取得 ISO 45001 职业健康安全管理体系认证", "iso50001": "取得 ISO 50001 能源管理体系认证",
+                "discharge_permit": "依法申领排污许可证", "cleaner_production_audit": "完成清洁生产审核",
+                "green_product": "至少 1 项产品取得绿色设计产品认定", "carbon_footprint": "完成主要产品碳足迹核算"}
+LEVEL_TEXT = {"partial": "部分覆盖", "full": "全面覆盖并与其他系统集成"}
+
+
+def _candidates(criteria: Criteria, ind: Mapping, result: Result, options: Mapping) -> list[Candidate]:
+    out: list[Candidate] = []
+    certs = list(ind.get("certifications") or [])
+    linear: Mapping = criteria.param("linear") if "linear" in criteria.params else {}
+    for it, spec in zip(result.items, criteria.items, strict=True):
+        if it.points >= it.max_points:
+            continue
+        if spec.indicator and spec.indicator.startswith("has_") and ind.get("certifications") is not None:
+            cert = spec.indicator[4:]
+            out.append(Candidate(spec.code, CERT_ACTIONS[cert], {"certifications": [*certs, cert]},
+                                 "true", "false", None, 3.0))
+        elif spec.indicator == "ems_level" and ind.get("systems") is not None:
+            nxt = "partial" if it.value in (None, "none") else "full"
+            systems = {**ind["systems"], "ems": nxt}
+            out.append(Candidate(spec.code, f"能源管理系统（在线监测）提升为{LEVEL_TEXT[nxt]}", {"systems": systems},
+                                 nxt, it.value, None, 5.0))
+        elif spec.table is not None and it.available:
+            nxt_band = spec.table.next_better(spec.table.index(it.value))
+            if nxt_band is not None:
+                out.extend(_indicator_candidate(criteria, ind, spec, nxt_band[1], it.value, options))
+        elif spec.code in linear and it.available:
+            lead = by_cluster(linear[spec.code]["leading"], np.array([ind.get("cluster")], dtype=object))[0]
+            if not math.isnan(lead):
+                out.extend(_indicator_candidate(criteria, ind, spec, lead, it.value, options, "引领值"))
+    for g, gspec in zip(result.gates, criteria.gates, strict=True):
+        if g.passed is False and gspec.conditions and gspec.conditions[0].indicator.startswith("has_"):
+            cert = gspec.conditions[0].indicator[4:]
+            if ind.get("certifications") is not None and cert not in certs:
+                out.append(Candidate(gspec.code, f"{CERT_ACTIONS[cert]}（基本要求）",
+                                     {"certifications": [*certs, cert]}, "true", "false", None, 3.0))
+    return out
+
+
+def _indicator_candidate(criteria: Criteria, ind: Mapping, spec: ItemSpec, target: float, current: Any,
+                         options: Mapping, target_name: str = "") -> list[Candidate]:
+    moved = _lever(ind, spec.indicator, float(target), criteria, options)
+    if moved is None:
+        return []
+    text, fields, unit, effort = moved
+    what = f"{spec.name}达到{target_name}{_fmt(float(target))}{spec.unit or ''}"
+    return [Candidate(spec.code, f"{text}，{what}", fields, round(float(target), 4),
+                      current if not isinstance(current, float) else round(current, 4), spec.unit, max(effort, 0.1))]
+
+
+def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
+                    options: Mapping | None = None) -> tuple[Recommendation, ...]:
+    """Concrete changes, with their numbers, that earn points or clear a basic requirement."""
+    opts = dict(options or {})
+    return build_recommendations(criteria, indicators, result, _candidates(criteria, indicators, result, opts), opts)

@@ -22,13 +22,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from .. import engine
 from ..loader import Criteria
-from ..types import CriteriaError
-from .green import system_level
+from ..types import CriteriaError, Recommendation, Result
+from .green import Candidate, build_recommendations, system_level
 
 FAMILY = "smart"
 
@@ -125,3 +126,90 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
     passed = engine.any_of(met, n)
     extra = {**ev.extra, "level": level, "next_level": nxt, "blocking_gates": blocking}
     return dataclasses.replace(ev, gates=gates, passed=passed, grade=grade, extra=extra)
+
+
+# --------------------------------------------------------------------------- recommendations
+
+SYSTEM_ACTIONS = {
+    ("mes", "partial"): "上线 MES（制造执行系统），覆盖计划排产、工艺执行、仓储、质量和设备管理",
+    ("mes", "full"): "MES 全面覆盖并与设计、管理系统集成",
+    ("erp", "partial"): "上线 ERP（企业资源计划）系统",
+    ("erp", "full"): "ERP 全面覆盖订单、生产、售后并形成闭环",
+    ("plm", "partial"): "应用 PLM（产品生命周期管理）系统，建立设计与工艺知识库",
+    ("plm", "full"): "PLM 全面覆盖并与 MES、ERP 集成",
+}
+PCT_ACTIONS = {
+    "run_data_upload_pct": "设备运行数据自动采集上传率提高到 {t}%（现为 {c}）",
+    "design_tool_coverage_pct": "研发设计人员数字化工具覆盖率提高到 {t}%（现为 {c}）",
+    "operating_cost_reduction_pct": "通过改造使运营成本较基准年降低 {t}% 以上（现为 {c}）",
+    "efficiency_gain_pct": "通过改造使生产效率较基准年提升 {t}% 以上（现为 {c}）",
+    "defect_rate_reduction_pct": "通过改造使产品不良品率较基准年降低 {t}% 以上（现为 {c}）",
+    "unit_energy_reduction_pct": "通过改造使单位产值能耗较基准年降低 {t}% 以上（现为 {c}）",
+}
+
+
+def _gate_candidate(spec, ind: Mapping) -> Candidate | None:
+    """The change of reported figures that meets one condition gate."""
+    cond = spec.conditions[0] if spec.conditions else None
+    if cond is None:
+        return None
+    t = cond.value
+    systems = ind.get("systems")
+    if cond.indicator.endswith("_level") and isinstance(systems, Mapping):
+        key = cond.indicator[: -len("_level")]
+        level = "full" if cond.op == "==" else "partial"
+        text = SYSTEM_ACTIONS.get((key, level))
+        if text is None:
+            return None
+        return Candidate(spec.code, text, {"systems": {**systems, key: level}}, level, systems.get(key) or "none",
+                         None, 8.0 if level == "full" else 6.0)
+    cur = ind.get(cond.indicator) if cond.indicator in ind else None
+    if cond.indicator in SHARE_COUNTS:
+        field, what = SHARE_COUNTS[cond.indicator]
+        count, total = ind.get(field), ind.get("equipment_total")
+        if count is None or total is None:
+            return None
+        k = sets_needed(float(count), float(total), float(t))
+        if math.isnan(k) or k <= 0:
+            return None
+        verb = "实施数字化（数控）改造" if field == "equipment_digital" else "联网"
+        label = "数字化设备占比" if field == "equipment_digital" else "联网率"
+        return Candidate(spec.code, f"再将 {k:g} {UNIT_SETS}设备{verb}，{label}达到 {t:g}%", {field: float(count) + k},
+                         float(t), None if cur is None else round(float(cur), 4), "%", 100.0 * k / float(total) / 5)
+    if cond.indicator == "recognised_digital_workshops":
+        have = float(cur or 0)
+        k = math.ceil(float(t) - have)
+        return Candidate(spec.code, f"再建成并申报认定 {k} 个数字化车间（现有 {have:g} 个）",
+                         {"recognised_digital_workshops": have + k}, float(t), have, "个", 10.0 * k) if k > 0 else None
+    if cond.indicator in PCT_ACTIONS:
+        c = "未填报" if cur is None else f"{float(cur):g}%"
+        text = PCT_ACTIONS[cond.indicator].format(t=f"{t:g}", c=c)
+        return Candidate(spec.code, text, {cond.indicator: float(t)}, float(t),
+                         None if cur is None else round(float(cur), 4), "%",
+                         (float(t) - float(cur or 0)) / 5)
+    return None
+
+
+def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
+                    options: Mapping | None = None) -> tuple[Recommendation, ...]:
+    """What clears each failed gate of the next level, with its numbers, and all of them together."""
+    nxt = result.extra.get("next_level")
+    if nxt is None:
+        return ()
+    level = next(lv for lv in criteria.param("levels") if lv["code"] == nxt)
+    specs = {g.code: g for g in criteria.gates}
+    failed = [g.code for g in result.gates if g.code in level["gates"] and g.passed is False]
+    cands = [c for c in (_gate_candidate(specs[code], indicators) for code in failed) if c is not None]
+    if len(cands) > 1:
+        fields: dict[str, Any] = {}
+        original = indicators.get("systems") or {}
+        for c in cands:
+            for key, value in c.fields.items():
+                if key == "systems":   # merge only the system each candidate changes
+                    changed = {k: v for k, v in value.items() if v != original.get(k)}
+                    fields["systems"] = {**fields.get("systems", original), **changed}
+                else:
+                    fields[key] = value
+        cands.append(Candidate(nxt, f"按本页各项建议同时整改 {len(cands)} 项未达标条件", fields, level["name"], result.grade, None,
+                               sum(c.effort for c in cands)))
+    return build_recommendations(criteria, indicators, result, cands, options)
