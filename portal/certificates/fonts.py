@@ -35,6 +35,12 @@ CANNOT_START_LINE = "，：；！？、。．”’》〉」』】〗〕）…�
 _lock = threading.Lock()
 _registered: str | None = None
 
+#: Held for the whole of every render. ReportLab keeps one parsed font file per registered font
+#: and its subsetting (``TTFontFace.makeSubset``) reads that shared parser's position, so two
+#: documents subsetting the same font at once in different threads corrupt each other (seen as
+#: a ``KeyError`` or wrong glyphs). A render takes well under a second, so serialising is cheap.
+render_lock = threading.RLock()
+
 
 class FontNotFoundError(RuntimeError):
     """No copy of the CJK font could be found."""

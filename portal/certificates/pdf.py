@@ -5,7 +5,8 @@ network: the certificate service numbers and signs a certificate and passes ever
 (including the verification URL and the check code) in :class:`CertificateData`; the scorecard
 is built from stored result snapshots (``Result.to_dict()`` of the scoring engine) in
 :class:`ScorecardData`. Output is deterministic (``invariant``): the same data gives the same
-bytes. All text uses the embedded CJK font from :mod:`.fonts`.
+bytes. All text uses the embedded CJK font from :mod:`.fonts`; renders are serialised by
+``fonts.render_lock`` because ReportLab's font subsetting is not thread-safe.
 
 Missing numbers print as "—"; items that could not be scored print as "不适用".
 """
@@ -44,7 +45,7 @@ from reportlab.platypus import (
 )
 
 from . import charts
-from .fonts import FONT_NAME, register_fonts
+from .fonts import FONT_NAME, register_fonts, render_lock
 
 ISSUER = "重庆市铜梁区经济和信息化委员会"
 PORTAL_NAME = "铜梁区先进制造业企业评价门户"
@@ -323,6 +324,11 @@ def _score_text(data: CertificateData) -> str:
 
 def render_certificate(data: CertificateData) -> bytes:
     """An A4 portrait certificate with QR code, clickable verification link and check code."""
+    with render_lock:
+        return _build_certificate(data)
+
+
+def _build_certificate(data: CertificateData) -> bytes:
     font = register_fonts()
     title = data.title or f"{data.recognition}认定证书"
     buffer = io.BytesIO()
@@ -695,6 +701,9 @@ def _framework_section(st: _Styles, fw: Mapping[str, Any], width: float) -> list
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))
     story += [band, Spacer(1, 4)]
+    routes = [str(r) for r in fw.get("routes") or () if r]
+    if routes:
+        story.append(Paragraph("适用直通条件：" + "、".join(_esc(r) for r in routes), st.small))
     for note in fw.get("notes") or ():
         story.append(Paragraph(_esc(note), st.small))
 
@@ -817,8 +826,9 @@ def render_scorecard(data: ScorecardData) -> bytes:
     Built twice: the first pass counts the pages so every footer can say "第 n 页 / 共 N 页"
     (deferring pages in the canvas instead would break the outline's page references).
     """
-    _, pages = _build_scorecard(data, total_pages=None)
-    pdf, _ = _build_scorecard(data, total_pages=pages)
+    with render_lock:
+        _, pages = _build_scorecard(data, total_pages=None)
+        pdf, _ = _build_scorecard(data, total_pages=pages)
     return pdf
 
 

@@ -358,6 +358,13 @@ def test_scorecard_metadata_is_chinese(long_scorecard_pdf):
     assert meta.author == "重庆市铜梁区经济和信息化委员会"
 
 
+def test_scorecard_prints_routes_and_notes():
+    framework = make_framework(routes=["近三年获省级以上科技奖励"], notes=["2026 年仅有 3 个季度数据，流量指标已折算为全年"])
+    text = compact(text_of(read(render_scorecard(make_scorecard(frameworks=[framework])))))
+    assert "适用直通条件：近三年获省级以上科技奖励" in text
+    assert "流量指标已折算为全年" in text
+
+
 def test_scorecard_with_no_data_still_renders():
     pdf = render_scorecard(make_scorecard(frameworks=[], peer_stats=[], trend=[], cluster_label=None,
                                           generated_at="2026-11-29"))
@@ -403,9 +410,10 @@ def test_numpy_scalars_format_like_python_numbers():
 def test_concurrent_renders_give_identical_bytes():
     from concurrent.futures import ThreadPoolExecutor
 
+    # ReportLab's font subsetting shares one parser per font; unguarded, this raced (KeyError).
     expected = render_certificate(make_certificate())
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: render_certificate(make_certificate()), range(8)))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: render_certificate(make_certificate()), range(32)))
     assert all(result == expected for result in results)
 
 
