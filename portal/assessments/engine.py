@@ -423,8 +423,10 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
             items[spec.code] = custom_items[spec.code]
         else:
             items[spec.code] = score_item(spec, cols)
-    routes = {r.code: (judge_conditions(r, cols).passed if r.mode in ("all_of", "any_of")
-                       else custom_gates[r.code].passed) for r in criteria.routes}
+    # A direct route applies only when shown to apply: a missing input means "not claimed" (0),
+    # so an absent optional field (e.g. no 高企 certificate date) never leaves a result undecided.
+    routes = {r.code: np.where((judge_conditions(r, cols).passed if r.mode in ("all_of", "any_of")
+                                else custom_gates[r.code].passed) == 1, 1.0, 0.0) for r in criteria.routes}
     gates: dict[str, GateEval] = {}
     for spec in criteria.gates:
         if spec.mode == "custom":
