@@ -32,9 +32,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from portal.fields import FieldSpec, registry
+from portal.fields.uscc import normalise_uscc, uscc_problem
 from portal.reporting.rules import max_bound, min_bound, spec, to_decimal
 from portal.reporting.validation import choice_label, parse_value
-from portal.fields.uscc import normalise_uscc, uscc_problem
 
 __all__ = [
     "SpreadsheetError", "ParsedUpload", "BulkParse", "build_template", "parse_template",

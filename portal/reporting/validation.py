@@ -14,8 +14,8 @@ value key), multi -> ``list[str]`` in dictionary order, map -> ``dict[str, str |
 """
 from __future__ import annotations
 
-import copy
 import calendar
+import copy
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping

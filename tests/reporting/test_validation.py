@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.fields import registry
+from portal.reporting.rules import Issue
 from portal.reporting.validation import (
     ValidationResult,
     carry_forward,
@@ -15,7 +16,6 @@ from portal.reporting.validation import (
     validate_profile,
     validate_report,
 )
-from portal.reporting.rules import Issue
 
 REPORT = registry().report_fields
 PROFILE = registry().profile
