@@ -24,12 +24,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import engine
 from ..loader import Criteria
-from ..types import InputError
+from ..types import InputError, Recommendation, Result
+from .green import Candidate, build_recommendations
 
 FAMILY = "cmmm"
 MAX_LEVEL = 5
@@ -162,3 +164,41 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
     extra = {"maturity_score": total, "maturity_level": level, "manufacturer_type": kinds,
              "subdomains_left_out": np.where(has, left_out, np.nan)}
     return dataclasses.replace(ev, total=total, passed=passed, grade=grade, extra=extra)
+
+
+# --------------------------------------------------------------------------- recommendations
+
+
+def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
+                    options: Mapping | None = None) -> tuple[Recommendation, ...]:
+    """The fewest sub-domains to lift for the next level, as one plan and sub-domain by sub-domain."""
+    reported = indicators.get("cmmm_levels")
+    level = result.extra.get("maturity_level")
+    if not reported or level is None or level >= MAX_LEVEL:
+        return ()
+    k = int(level) + 1
+    subs = subdomains(criteria)
+    names = {int(lv["level"]): lv["name"] for lv in criteria.param("levels")}
+    kind = manufacturer_type(indicators.get("industry_code"), criteria.param("process_divisions"))
+    weights = weight_vectors(criteria)[kind]
+    mat, _ = level_matrix(criteria, np.array([reported], dtype=object))
+    need, picked = raise_needed(mat[0], weights, k, float(criteria.param("level_achieved_above")))
+    if not need:
+        return ()
+    current = next(i.value for i in result.items if i.code == f"level_{k}")
+    cands = []
+    for j in picked:
+        key, name, element = subs[j]
+        cands.append(Candidate(f"level_{k}", f"将「{name}」（{element}）能力子域提升到 {k} 级（{names[k]}）要求",
+                               {"cmmm_levels": {**reported, key: k}}, k, int(mat[0, j]), "级",
+                               float(k - mat[0, j])))
+    if need > 1:
+        row = mat.copy()
+        row[0, picked] = k
+        after = level_scores(row, weights[None, :])[0, k - 1]
+        listed = "、".join(subs[j][1] for j in picked)
+        cands.append(Candidate(f"level_{k}", f"将{listed} {need} 个能力子域提升到 {k} 级（{names[k]}）要求，"
+                               f"{k}级得分由 {current:g} 提高到 {after:g}",
+                               {"cmmm_levels": {**reported, **{subs[j][0]: k for j in picked}}}, k, None, "级",
+                               float(sum(k - mat[0, j] for j in picked))))
+    return build_recommendations(criteria, indicators, result, cands, options)
