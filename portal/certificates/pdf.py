@@ -893,6 +893,14 @@ def _build_scorecard(data: ScorecardData, total_pages: int | None) -> tuple[byte
     ]
     if data.frameworks:
         story.append(_summary_table(st, data.frameworks, body_width))
+        scored = [
+            (str(fw.get("framework_name") or fw.get("framework") or DASH), float(fw["total"]),
+             float(fw["max_total"]))
+            for fw in data.frameworks
+            if _num(fw.get("total")) is not None and _num(fw.get("max_total"))
+        ]
+        if scored:
+            story += [Spacer(1, 4 * mm), charts.dimension_bars(scored, body_width)]
     else:
         story.append(Paragraph("本评价期暂无评价结果。", st.small))
     story += [
