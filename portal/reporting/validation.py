@@ -24,6 +24,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from portal.assessments.energy import ENERGY_FIELDS
+from portal.assessments.energy import energy_tce as _engine_energy_tce
 from portal.fields import FieldSpec, registry
 from portal.reporting.rules import (
     ERROR,
@@ -350,37 +352,19 @@ def parse_form(raw: Mapping[str, Any], fields: Iterable[FieldSpec] | None = None
 # --------------------------------------------------------------------------- energy
 
 
-# GB/T 2589-2020 coefficients in tce per unit of each report field. The scoring engine owns
-# the authoritative table (portal/assessments/energy.py, criteria/common.yaml); this copy is
-# only used for the plausibility check of energy intensity between periods.
-TCE_PER_UNIT = {
-    "electricity_kwh": Decimal("0.0001229"),     # 0.1229 kgce/kWh (calorific value)
-    "natural_gas_m3": Decimal("0.0012143"),      # 1.2143 kgce/m3
-    "raw_coal_t": Decimal("0.7143"),
-    "diesel_t": Decimal("1.4571"),
-    "gasoline_t": Decimal("1.4714"),
-    "fuel_oil_t": Decimal("1.4286"),
-    "lpg_t": Decimal("1.7143"),
-    "steam_t": Decimal("0.1286"),
-    "heat_gj": Decimal("0.03412"),               # 0.03412 kgce/MJ
-    "other_energy_tce": Decimal(1),
-}
-_REQUIRED_CARRIERS = ("electricity_kwh", "natural_gas_m3")
-
-
 def energy_tce(values: Mapping[str, Any]) -> Decimal | None:
-    """Comprehensive energy use in tce; None when electricity or natural gas is missing.
+    """Comprehensive energy use in tce (GB/T 2589-2020); None when electricity or gas is missing.
 
-    Optional carriers left empty count as not used (as in the scoring engine).
+    The scoring engine owns the authoritative coefficient table (portal/assessments/energy.py,
+    criteria/common.yaml); this only adapts report values to it, so the plausibility check of
+    energy intensity and the scores use the same numbers. Optional carriers left empty count as
+    not used, as in the engine.
     """
-    if any(to_decimal(values.get(k)) is None for k in _REQUIRED_CARRIERS):
-        return None
-    total = Decimal(0)
-    for key, coef in TCE_PER_UNIT.items():
+    amounts = {}
+    for key in ENERGY_FIELDS:
         amount = to_decimal(values.get(key))
-        if amount is not None:
-            total += amount * coef
-    return total
+        amounts[key] = None if amount is None else float(amount)
+    return to_decimal(_engine_energy_tce(amounts))
 
 
 # --------------------------------------------------------------------------- report
