@@ -273,8 +273,10 @@ def _is_empty(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, (list, tuple, set, frozenset, dict)):
-        return not value or all(_is_empty(v) for v in value) if not isinstance(value, dict) else not value
+    if isinstance(value, Mapping):
+        return not value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_is_empty(v) for v in value)
     return False
 
 
