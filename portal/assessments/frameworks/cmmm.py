@@ -31,11 +31,11 @@ import numpy as np
 from .. import engine
 from ..loader import Criteria
 from ..types import InputError, Recommendation, Result
-from .green import Candidate, build_recommendations
+from .green import POINTS_DECIMALS, Candidate, build_recommendations
 
 FAMILY = "cmmm"
 MAX_LEVEL = 5
-ROUND = 9
+ROUND = 9     # level scores are compared at 9 decimals, so 17 x 0.05 is exactly 0.85
 UNIT_SUBDOMAINS = "个能力子域"
 
 
@@ -123,8 +123,8 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
         counted[:, k] = lower_ok
         achieved[:, k] = lower_ok & (scores[:, k] > above)
         lower_ok = achieved[:, k]
-    contrib = np.where(counted, scores, 0.0)
-    total = np.where(has, np.round(contrib.sum(axis=1), ROUND), np.nan)
+    contrib = np.where(counted, np.round(scores, POINTS_DECIMALS), 0.0)
+    total = np.where(has, np.round(contrib.sum(axis=1), POINTS_DECIMALS), np.nan)
     by_threshold = (total[:, None] >= np.array(thresholds)[None, :]).sum(axis=1)
     level = np.where(has, np.minimum(by_threshold, achieved.sum(axis=1)), np.nan)
 

@@ -47,6 +47,9 @@ CERTS = ("iso9001", "iso14001", "iso45001", "iso50001", "discharge_permit", "cle
          "green_product", "carbon_footprint")
 ONSITE_NOTE = "现场评价项：季度报表不含该项数据，需在现场评价或自评价报告中评分，本门户暂按 0 分计"
 TOLERANCE = 1e-9
+# Points are stated to 4 decimals, as results are: rounding here (not only when a result is
+# built) keeps the batch frame and the single result equal where a 5th decimal would be a 5.
+POINTS_DECIMALS = 4
 
 
 def _ratio(a: np.ndarray, b: np.ndarray, scale: float = 100.0) -> np.ndarray:
@@ -104,12 +107,12 @@ def linear_points(value: np.ndarray, baseline: np.ndarray, leading: np.ndarray, 
     """Linear between baseline (0) and leading value (max), clamped; works for either direction.
 
     For "lower is better" the leading value is below the baseline and the same formula holds.
-    NaN where the value or a bound is missing.
+    NaN where the value or a bound is missing. Points are rounded to ``POINTS_DECIMALS``.
     """
     span = leading - baseline
     frac = np.full(value.shape, np.nan)
     np.divide(value - baseline, span, out=frac, where=(span != 0) & ~np.isnan(value))
-    return np.round(np.clip(frac, 0.0, 1.0) * max_points, 9)
+    return np.round(np.clip(frac, 0.0, 1.0) * max_points, POINTS_DECIMALS)
 
 
 def check(criteria: Criteria) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 from .. import engine
 from ..loader import Criteria
 from ..types import CriteriaError, Recommendation, Result
-from .green import Candidate, build_recommendations, system_level
+from .green import POINTS_DECIMALS, Candidate, build_recommendations, system_level
 
 FAMILY = "smart"
 
@@ -86,7 +86,7 @@ def readiness_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engin
             raise CriteriaError(f"{criteria.path}: custom item {spec.code} has no params.readiness_linear entry")
         full = float(rules[spec.code]["full"])
         v = cols.num(spec.indicator)
-        pts = np.round(np.clip(v / full, 0.0, 1.0) * spec.max_points, 9)
+        pts = np.round(np.clip(v / full, 0.0, 1.0) * spec.max_points, POINTS_DECIMALS)
         avail = ~np.isnan(v)
         band = np.full(cols.n, f"{full:g}{spec.unit or ''} 得满分", dtype=object)
         out[spec.code] = engine.custom_item(spec, v, np.where(avail, pts, 0.0), avail, band=band)
