@@ -14,7 +14,7 @@ from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, seed_demo):
+    for command in (init_db, create_user, seed_demo, assess, rescore):
         app.cli.add_command(command)
 
 
@@ -74,3 +74,67 @@ def seed_demo(seed, n_enterprises, if_empty):
                         hash_method=current_app.config["PASSWORD_HASH_METHOD"], echo=click.echo)
     db.session.commit()
     click.echo(summary)
+
+
+@click.command("assess")
+@click.argument("input_file", type=click.Path(dir_okay=False))
+@click.option("--framework", "frameworks", multiple=True, help="框架代码或族（如 sts2022、green、smart），可重复")
+@click.option("--as-of", "as_of", help="评价基准日 YYYY-MM-DD（默认：最近报告期末）")
+def assess(input_file, frameworks, as_of):
+    """Score INPUT.json with the engine and print one JSON object per framework (a JSON list).
+
+    INPUT.json is {"profile": {...}, "reports": [{"period": "2025Q1", ...}, ...]} keyed as in the
+    data dictionary. Invalid input exits with status 2 and a message naming the field.
+    """
+    import json
+    from datetime import date
+
+    from portal import assessments
+
+    try:
+        with open(input_file, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise click.ClickException(f"无法读取输入文件：{exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"输入文件不是有效的 JSON：{exc}") from None
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.ClickException(f"--as-of 日期格式应为 YYYY-MM-DD：{as_of}") from None
+    try:
+        profile, reports = assessments.parse_input(data)
+        results = assessments.assess(profile, reports, frameworks=list(frameworks) or None, as_of=day)
+    except (assessments.InputError, assessments.CriteriaError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyError as exc:
+        raise click.ClickException(f"未知的评价框架：{exc.args[0]}") from None
+    click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+
+
+@click.command("rescore")
+@click.option("--period", "period_label", required=True, help="填报期，如 2025Q4")
+@click.option("--framework", "frameworks", multiple=True, help="只重算这些框架（代码或族）")
+@with_appcontext
+def rescore(period_label, frameworks):
+    """Re-score a period's submitted and approved reports; adds snapshots, keeps the old ones."""
+    import re
+
+    from sqlalchemy import func, select
+
+    from portal.models import Report, ReportingPeriod
+    from portal.scorecards.services import SCORED_STATUSES, rescore_period
+
+    match = re.fullmatch(r"(\d{4})Q([1-4])", period_label.strip().upper())
+    if not match:
+        raise click.ClickException("填报期格式应为 2025Q4。")
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.year == int(match[1]),
+                                                              ReportingPeriod.quarter == int(match[2])))
+    if period is None:
+        raise click.ClickException(f"填报期 {period_label} 不存在。")
+    total = db.session.scalar(select(func.count()).select_from(Report).where(
+        Report.period_id == period.id, Report.status.in_(SCORED_STATUSES)))
+    with click.progressbar(length=total, label=f"重新评价 {period.label}") as bar:
+        n_reports, n_added = rescore_period(period, frameworks=list(frameworks) or None, progress=bar.update)
+    db.session.commit()
+    click.echo(f"已重新评价 {n_reports} 份报表，新增 {n_added} 条评价快照（旧快照保留为历史）。")

@@ -460,11 +460,11 @@ def test_every_cross_period_warning_is_explained(data):
         if same is not None:
             before = _energy(same.values) / same.values["value_added"]
             if abs((_energy(v) / v["value_added"]) / before - 1) > 0.4:
-                codes.add("energy_per_va_yoy")
+                codes.add("yoy_energy_intensity")
         if prev is not None:
             for k in ("ip_class1_count", "key_processes_total", "equipment_total"):
                 if v[k] < 0.7 * prev.values[k]:
-                    codes.add("stock_drop")
+                    codes.add(f"drop_{k}")
         assert codes <= set(r.warnings_explained), (r.enterprise_index, r.year, r.quarter, codes)
         assert all(isinstance(t, str) and re.search(r"[\u4e00-\u9fff]", t) for t in r.warnings_explained.values())
         warned += bool(r.warnings_explained)

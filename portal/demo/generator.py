@@ -10,8 +10,8 @@ have an annual revenue above 5 亿元.
 Every report satisfies every hard rule of ``report_fields.yaml``. About 3% of the reports carry a
 deliberate warning (an output jump or fall of more than 50% against the same quarter last year, an
 energy-per-value-added change of more than 40%); each such report explains it in
-``warnings_explained`` under the warning code (``yoy_output``, ``energy_per_va_yoy``,
-``stock_drop``). :func:`report_warnings` is the check used to attach those explanations.
+``warnings_explained`` under the warning code used by ``portal.reporting.validation``
+(``yoy_output``, ``yoy_energy_intensity``, ``drop_<field>``). :func:`report_warnings` is the check used to attach those explanations.
 """
 from __future__ import annotations
 
@@ -681,13 +681,13 @@ def report_warnings(values: dict, same_quarter_last_year: dict | None, previous_
     out: dict[str, str] = {}
     gov, va = values["gross_output_value"], values["value_added"]
     if gov and not 0.10 <= va / gov <= 0.60:
-        out["value_added_ratio"] = "up" if va / gov > 0.60 else "down"
+        out["value_added.ratio_range"] = "up" if va / gov > 0.60 else "down"
     if values["net_profit"] > values["total_profit"]:
-        out["net_profit_gt_total"] = "up"
+        out["net_profit.le.total_profit"] = "up"
     if values["rd_expenditure"] > 0.5 * values["revenue"]:
-        out["rd_gt_half_revenue"] = "up"
+        out["rd_expenditure.le.0.5*revenue"] = "up"
     if values["total_liabilities"] > values["total_assets"]:
-        out["liabilities_gt_assets"] = "up"
+        out["total_liabilities.le.total_assets"] = "up"
     ref = same_quarter_last_year or previous_quarter
     if ref is not None and ref["gross_output_value"] > 0:
         ratio = gov / ref["gross_output_value"]
@@ -697,17 +697,18 @@ def report_warnings(values: dict, same_quarter_last_year: dict | None, previous_
         before = energy_tce(same_quarter_last_year) / same_quarter_last_year["value_added"]
         now = energy_tce(values) / va
         if before > 0 and abs(now / before - 1) > 0.4:
-            out["energy_per_va_yoy"] = "up" if now > before else "down"
+            out["yoy_energy_intensity"] = "up" if now > before else "down"
     if previous_quarter is not None:
         for k in STOCK_COUNT_KEYS:
             if previous_quarter[k] and values[k] < 0.7 * previous_quarter[k]:
-                out["stock_drop"] = "down"
+                out[f"drop_{k}"] = "down"
     return out
 
 
 def _explain(rng: random.Random, code: str, direction: str, base_event: str | None, vs_previous: bool) -> str:
     if code == "yoy_output" and base_event is not None:
         direction = "low_base" if direction == "up" else "high_base"
+    code = "drop" if code.startswith("drop_") else code
     texts = EXPLANATIONS.get((code, direction)) or EXPLANATIONS.get((code, "up")) or ("数据已核实无误。",)
     text = rng.choice(texts)
     if vs_previous:   # compared with the previous quarter: 环比, 上季度

@@ -165,9 +165,9 @@ TRADE_SECOND = "源达辰腾丰通诚成阳升辉光信创禾桥耀润鼎运峰�
 TRADE_LOCAL = ("龙乡", "巴岳", "玄天", "琼江", "涪江", "渝西", "龙城", "铜元", "西郊", "巴渝")
 
 CMMM_KEYS = (
-    "organization_strategy", "personnel_skills", "data", "integration", "information_security",
+    "organisation_strategy", "personnel_skills", "data", "integration", "information_security",
     "equipment", "network", "product_design", "process_design", "procurement", "planning_scheduling",
-    "production_operation", "equipment_management", "warehousing_distribution", "safety_environment",
+    "production_operations", "equipment_management", "warehousing_distribution", "safety_environment",
     "energy_management", "logistics", "sales", "customer_service", "product_service",
 )
 
@@ -191,13 +191,13 @@ EXPLANATIONS = {
         "去年同期有一次性大额订单，基数偏高，本季度恢复常态。",
         "去年同期新产线集中交付，基数偏高，本季度产值回落属正常。",
     ),
-    ("energy_per_va_yoy", "up"): (
+    ("yoy_energy_intensity", "up"): (
         "本季度新建熔炼炉和热处理线调试运行，单位增加值能耗阶段性上升，预计下季度恢复。",
         "新产线试生产期间设备空载运行时间长，能耗偏高，已采取节能措施。",
     ),
-    ("energy_per_va_yoy", "down"): (
+    ("yoy_energy_intensity", "down"): (
         "去年同期设备调试能耗偏高，本季度恢复正常水平。",
         "实施空压机和照明节能改造后，单位增加值能耗明显下降。",
     ),
-    ("stock_drop", "down"): ("部分老旧设备报废处置、部分专利到期失效，数量减少。",),
+    ("drop", "down"): ("部分老旧设备报废处置、部分专利到期失效，数量减少。",),
 }

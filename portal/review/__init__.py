@@ -1,0 +1,1 @@
+"""The commission's review workflow: queue, return with comment, approve, amendments."""

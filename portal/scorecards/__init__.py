@@ -1,0 +1,1 @@
+"""Scorecards: the scoring engine's results stored as snapshots, shown and confirmed."""

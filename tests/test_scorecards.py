@@ -1,0 +1,203 @@
+"""Scorecard snapshots, history, the what-if panel, reviewer confirmation and the CLI contract."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+import factories
+from portal.demo.generator import generate
+from portal.extensions import db
+from portal.models import AuditEvent, Report, Scorecard
+from portal.scorecards import services
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate(seed=7, n_enterprises=3)
+
+
+def _approved_report(demo, index: int = 0, status: str = "approved"):
+    sample = demo.enterprises[index]
+    ent = factories.enterprise(**sample.profile)
+    last = [r for r in demo.reports if r.enterprise_index == index][-1]
+    period = factories.period(last.year, last.quarter)
+    report = factories.report(ent, period, status=status, **last.values)
+    return report
+
+
+def test_snapshot_stores_one_current_scorecard_per_family(app, demo):
+    report = _approved_report(demo)
+    cards = services.snapshot_report(report)
+    db.session.commit()
+    families = {c.family for c in cards}
+    assert {"sts", "giant", "green", "smart"} <= families
+    for card in cards:
+        assert card.current and card.criteria_version and card.result["framework"] == card.framework
+        assert card.result["max_total"] == card.max_total
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "scorecard.snapshot")) is not None
+
+
+def test_rescoring_keeps_history_and_moves_current(app, demo):
+    report = _approved_report(demo)
+    first = {c.family: c.id for c in services.snapshot_report(report)}
+    report.rd_expenditure = (report.rd_expenditure or 0) * 3 + 500
+    second = services.snapshot_report(report)
+    db.session.commit()
+    assert len(second) == len(first)
+    old = db.session.get(Scorecard, first["sts"])
+    assert old is not None and old.current is False           # history is never overwritten
+    current = db.session.scalars(select(Scorecard).where(Scorecard.report_id == report.id,
+                                                         Scorecard.current.is_(True))).all()
+    assert len(current) == len(first)
+
+
+def test_rescore_without_change_adds_nothing(app, demo):
+    report = _approved_report(demo)
+    services.snapshot_report(report)
+    n_reports, added = services.rescore_period(report.period)
+    assert (n_reports, added) == (1, 0)
+
+
+def test_enterprise_cannot_see_another_enterprises_scorecard(app, client, auth, demo):
+    report = _approved_report(demo)
+    card = services.snapshot_report(report)[0]
+    other = factories.user("enterprise")
+    db.session.commit()
+    auth.login_as(other)
+    assert client.get(f"/scorecards/{card.id}").status_code == 404
+    assert client.get(f"/scorecards/what-if/{report.id}").status_code == 404
+
+
+def test_enterprise_sees_its_scorecards_with_breakdown_and_advice(app, client, auth, demo):
+    report = _approved_report(demo)
+    cards = services.snapshot_report(report)
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    auth.login_as(owner)
+    overview = client.get("/scorecards/").get_data(as_text=True)
+    assert "评价结果" in overview and cards[0].result["framework_name"] in overview
+    sts = next(c for c in cards if c.family == "sts")
+    page = client.get(f"/scorecards/{sts.id}").get_data(as_text=True)
+    assert "评分明细" in page and "标准版本" in page
+    if sts.result["recommendations"]:
+        assert sts.result["recommendations"][0]["text"] in page
+
+
+def test_what_if_changes_nothing_in_the_database(app, client, auth, demo):
+    report = _approved_report(demo)
+    services.snapshot_report(report)
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    auth.login_as(owner)
+    before = db.session.scalar(select(func.count()).select_from(Scorecard))
+    rd_before = report.rd_expenditure
+    response = client.post(f"/scorecards/what-if/{report.id}", data={"rd_expenditure": "99999", "revenue": "100000"})
+    assert response.status_code == 200 and "试算结果" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Scorecard)) == before
+    assert db.session.get(Report, report.id).rd_expenditure == rd_before
+
+
+def test_what_if_rejects_negative_figures_with_a_chinese_message(app, client, auth, demo):
+    report = _approved_report(demo)
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    auth.login_as(owner)
+    response = client.post(f"/scorecards/what-if/{report.id}", data={"revenue": "-5"})
+    assert "不能为负数" in response.get_data(as_text=True)
+
+
+def test_reviewer_confirms_and_rejects_with_a_note(app, client, auth, demo):
+    report = _approved_report(demo)
+    cards = services.snapshot_report(report)
+    reviewer = factories.user("reviewer")
+    db.session.commit()
+    auth.login_as(reviewer)
+    assert client.get("/scorecards/review").status_code == 200
+    client.post(f"/scorecards/{cards[0].id}/review", data={"decision": "confirmed"})
+    response = client.post(f"/scorecards/{cards[1].id}/review", data={"decision": "rejected", "note": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Scorecard, cards[0].id).review_state == "confirmed"
+    assert db.session.get(Scorecard, cards[1].id).review_state == "pending"   # a rejection needs a note
+    client.post(f"/scorecards/{cards[1].id}/review", data={"decision": "rejected", "note": "研发费用口径需核实"})
+    db.session.expire_all()
+    assert db.session.get(Scorecard, cards[1].id).review_state == "rejected"
+
+
+def test_scorecard_of_a_submitted_report_cannot_be_confirmed(app, demo):
+    report = _approved_report(demo, status="submitted")
+    card = services.snapshot_report(report)[0]
+    from portal.admin.services import ServiceError
+    with pytest.raises(ServiceError):
+        services.review_scorecard(card, "confirmed", None, actor=factories.user("reviewer"))
+
+
+def test_enterprise_cannot_confirm_scorecards(app, client, auth, demo):
+    report = _approved_report(demo)
+    card = services.snapshot_report(report)[0]
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    auth.login_as(owner)
+    assert client.post(f"/scorecards/{card.id}/review", data={"decision": "confirmed"}).status_code == 403
+    assert client.get("/scorecards/review").status_code == 403
+
+
+def _input_file(tmp_path, demo, index=0):
+    sample = demo.enterprises[index]
+    reports = []
+    for r in demo.reports:
+        if r.enterprise_index == index:
+            reports.append({"period": f"{r.year}Q{r.quarter}", **{k: v for k, v in r.values.items() if v is not None}})
+    profile = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in sample.profile.items() if v is not None}
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps({"profile": profile, "reports": reports}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_assess_command_prints_the_contract_keys(runner, tmp_path, demo):
+    path = _input_file(tmp_path, demo)
+    result = runner.invoke(args=["assess", str(path), "--framework", "sts", "--framework", "green2018",
+                                 "--as-of", "2025-12-31"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [d["framework"] for d in data] == ["sts2022", "green2018"]
+    for d in data:
+        assert {"framework", "criteria_version", "total", "max_total", "grade", "passed", "gates", "items",
+                "recommendations"} <= set(d)
+        for item in d["items"]:
+            assert {"code", "value", "points", "max_points", "provisional"} <= set(item)
+        for rec in d["recommendations"]:
+            assert {"code", "points_gain", "target_value", "text"} <= set(rec)
+
+
+def test_assess_command_picks_the_2026_rules_after_april(runner, tmp_path, demo):
+    path = _input_file(tmp_path, demo)
+    result = runner.invoke(args=["assess", str(path), "--framework", "sts", "--as-of", "2026-04-01"])
+    assert json.loads(result.output)[0]["framework"] == "sts2026"
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ('{"profile": {}, "reports": [{"period": "2025Q5"}]}', "reports[0].period"),
+    ('{"profile": {"cluster": "nope"}, "reports": []}', "profile.cluster"),
+    ("not json", "JSON"),
+])
+def test_assess_command_rejects_bad_input_without_a_traceback(runner, tmp_path, content, fragment):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(args=["assess", str(path)])
+    assert result.exit_code != 0
+    assert fragment in result.output and "Traceback" not in result.output
+
+
+def test_rescore_command_reports_progress(app, runner, demo):
+    report = _approved_report(demo)
+    db.session.commit()
+    result = runner.invoke(args=["rescore", "--period", report.period.label])
+    assert result.exit_code == 0, result.output
+    assert "新增" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Scorecard)) > 0
+    bad = runner.invoke(args=["rescore", "--period", "2099Q9"])
+    assert bad.exit_code != 0 and "格式" in bad.output
