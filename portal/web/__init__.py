@@ -28,10 +28,12 @@ def init_app(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
     from portal.main.routes import bp as main_bp
+    from portal.scorecards.routes import bp as scorecards_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(scorecards_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")
@@ -118,6 +120,9 @@ NAV = (
 ROLE_LABELS = {Role.ENTERPRISE: _l("企业用户"), Role.REVIEWER: _l("审核人员"), Role.ADMIN: _l("系统管理员")}
 STATUS_LABELS = {"draft": _l("草稿"), "submitted": _l("已提交"), "returned": _l("已退回"), "approved": _l("已通过"),
                  "missing": _l("未报送"), "late": _l("逾期")}
+REVIEW_STATE_LABELS = {"pending": _l("待审核"), "confirmed": _l("已确认"), "rejected": _l("已驳回"), "all": _l("全部")}
+FAMILY_LABELS = {"sts": _l("专精特新中小企业"), "innovative": _l("创新型中小企业"), "giant": _l("专精特新“小巨人”"),
+                 "green": _l("绿色工厂"), "smart": _l("数字化车间/智能工厂"), "cmmm": _l("智能制造能力成熟度")}
 ERROR_MESSAGES = {
     400: _l("请求无效，请刷新页面后重试。"),
     403: _l("您没有权限访问该页面。"),
@@ -142,6 +147,9 @@ def _template_globals():
         "status_label": lambda status: STATUS_LABELS.get(str(status), str(status)),
         "error_message": lambda code: ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]),
         "field_label": _field_label,
+        "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
+        "review_state_label": lambda state: REVIEW_STATE_LABELS.get(str(state), str(state)),
+        "family_label": lambda family: FAMILY_LABELS.get(str(family), str(family)),
     }
 
 
