@@ -239,7 +239,14 @@ def compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_or
     ``base`` maps each annual/stock/profile field to a sequence of length n (missing = None/NaN);
     ``as_of_year``/``as_of_ord`` give each row's reference date (year and ordinal).
     """
-    opts = dict(options or {})
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        out = _compute(base, n, as_of_year, as_of_ord, dict(options or {}))
+    # an overflow from absurd inputs (e.g. a subnormal denominator) is "not available", not infinity
+    return {k: (np.where(np.isinf(v), np.nan, v) if v.dtype.kind == "f" else v) for k, v in out.items()}
+
+
+def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_ord: np.ndarray,
+             opts: dict) -> dict[str, np.ndarray]:
     f = {k: _flt(base.get(k), n) for k in (*FLOW_FIELDS, *(p + s for p in PRIOR_FLOWS for s in ("_prev1", "_prev2")),
                                            "employees", "total_assets", "total_liabilities", "external_equity_2y",
                                            "niche_market_share_pct", "niche_market_rank_cn", "rd_personnel",

@@ -288,7 +288,7 @@ def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
                 unit = spec.unit if spec.table is not None else next(
                     (a.unit for a in spec.alternatives if a.indicator == indicator), None)
                 verb = "超过" if strict and up else ("低于" if strict else ("达到" if up else "降至"))
-                target_txt = f"{indicator_name(indicator)}{verb} {_fmt(edge)}{unit or ''}" if unit else \
+                target_txt = f"{indicator_name(indicator)}{verb} {_fmt(edge)}{'' if unit == '%' else ' '}{unit}" if unit else \
                     f"{indicator_name(indicator)}达到「{table.labels[j]}」档"
                 cands.append((spec.code, target_txt, change, edge, _f(ind, indicator), unit))
         if spec.categories is not None and spec.indicator in CATEGORY_TEXT:
@@ -314,7 +314,8 @@ def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
             options_for_gate = [min(options_for_gate, key=lambda oc: oc[1].effort)]
         for cond, change in options_for_gate:
             verb = "达到" if cond.op in (">=", ">") else "降至"
-            target_txt = f"{indicator_name(cond.indicator)}{verb} {_fmt(cond.value)}{cond.unit or ''}"
+            unit_txt = "" if not cond.unit else (cond.unit if cond.unit == "%" else f" {cond.unit}")
+            target_txt = f"{indicator_name(cond.indicator)}{verb} {_fmt(cond.value)}{unit_txt}"
             cands.append((gspec.code, target_txt, change, cond.value, _f(ind, cond.indicator), cond.unit))
 
     recs = []
@@ -353,8 +354,13 @@ def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
                                    unit=unit, clears_gate=bool(cleared), changes_grade=changes_grade,
                                    effort=round(change.effort, 4)))
     blocking = {g.code for g in result.gates if g.passed is False}
-    recs.sort(key=lambda r: (not (r.clears_gate and r.code in blocking or r.clears_gate),
-                             not r.changes_grade, -(r.points_gain / max(r.effort or 0.0, 0.01)), r.code))
+
+    def rank_key(r: Recommendation):
+        tier = 0 if r.clears_gate and r.code in blocking else (1 if r.clears_gate else (2 if r.changes_grade else 3))
+        # within the first tiers the cheapest change wins; otherwise points per unit of effort
+        return (tier, r.effort if tier < 3 else -(r.points_gain / max(r.effort or 0.0, 0.01)), -r.points_gain, r.code)
+
+    recs.sort(key=rank_key)
     return tuple(Recommendation(**{**r.__dict__, "rank": k + 1}) for k, r in enumerate(recs))
 
 
