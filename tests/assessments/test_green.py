@@ -31,7 +31,7 @@ def best(**over) -> dict:
         "water_reuse_rate_pct": 90.0, "solid_waste_utilisation_pct": 95.0, "wastewater_reuse_pct": 60.0,
         "green_material_pct": 60.0, "output_per_mu": 500.0,
         "energy_per_10k_va": 0.06, "co2_per_10k_va": 0.16,
-        "hazardous_waste_t": 0.5, "gross_output_value": 1000.0,           # 0.0005 t/万元
+        "hazardous_waste_t": 3.75, "gross_output_value": 7500.0,          # 0.0005 t/万元; 500 万元/亩
         "energy_tce": 10.0, "co2_t": 30.0, "main_product_output_qty": 1000.0,
     }
     ind.update(over)
@@ -263,8 +263,8 @@ def test_2018_onsite_items_are_not_available_and_say_so():
     ("solid_waste_utilisation", {"solid_waste_utilisation_pct": 77.5}, 4),
     ("wastewater_reuse", {"wastewater_reuse_pct": 15.0}, 1),
     ("green_material", {"green_material_pct": 35.0}, 2),
-    # hazardous waste per 万元 output: baseline 0.005, leading 0.0005; 2.75 t / 1000 万元 half way of 4
-    ("hazardous_waste_intensity", {"hazardous_waste_t": 2.75}, 2),
+    # hazardous waste per 万元 output: baseline 0.005, leading 0.0005; 20.625 t / 7500 万元 half way of 4
+    ("hazardous_waste_intensity", {"hazardous_waste_t": 20.625}, 2),
     ("land_output", {"output_per_mu": 300.0}, 4),
     # 容积率: 15 亩 = 10000 m2; equipment baseline 0.7, leading 2.0: 1.35 is half way of 5
     ("plot_ratio", {"floor_area_m2": 13500.0}, 2.5),
@@ -297,3 +297,54 @@ def test_scoring_does_not_mutate_the_input():
     before = repr(ind)
     engine.score(G2025, ind, as_of=AS_OF, with_recommendations=False)
     assert repr(ind) == before
+
+
+# --------------------------------------------------------------------------- recommendations
+
+def advise(criteria, **over):
+    ind = best(**over)
+    result = engine.score(criteria, ind, as_of=AS_OF, with_recommendations=False)
+    return result, green.recommendations(criteria, ind, result)
+
+
+def test_2018_advice_states_the_water_to_reuse_for_the_next_band():
+    # 8000 / (8000 + 2000) = 80% (3 points); 90% needs 90 x 2000 / 10 = 18000 m3: +10000 m3, +2 points
+    _, recs = advise(G2018, water_reuse_rate_pct=80.0, water_recycled_m3=8000.0, water_withdrawal_m3=2000.0)
+    rec = next(r for r in recs if r.code == "water_reuse")
+    assert rec.text.startswith("年重复利用水量再增加 10,000 立方米，水重复利用率达到90%，可得 +2 分")
+    assert rec.points_gain == 2 and rec.target_value == 90
+
+
+def test_2018_advice_states_the_renewable_electricity_to_add():
+    # 50 / (950 + 50) = 5% (3 points); 10% of 1000 kWh = 100: +50 kWh replacing purchased power, +2 points
+    _, recs = advise(G2018, electricity_kwh=950.0, renewable_self_kwh=50.0)
+    rec = next(r for r in recs if r.code == "renewable_share")
+    assert rec.text.startswith("新增自发自用光伏等可再生电力 50 kWh/年（替代等量外购电），可再生能源电力占比达到10%")
+    assert rec.points_gain == 2
+
+
+def test_2025_advice_puts_a_missing_basic_requirement_first():
+    result, recs = advise(G2025, certifications=[c for c in ALL_CERTS if c != "iso45001"])
+    assert result.passed is False
+    top = recs[0]
+    assert top.code == "iso45001" and top.clears_gate and top.changes_grade
+    assert top.text.startswith("取得 ISO 45001 职业健康安全管理体系认证（基本要求）")
+    assert "结论变为「达到绿色工厂评价要求」" in top.text
+
+
+def test_2025_advice_for_a_linear_indicator_aims_at_the_leading_value():
+    # 0.1229 tce/万元 (1,000,000 kWh x 0.1229 kgce / 1000 万元); the leading value 0.06 needs
+    # 62.9 tce less: 62.9 / 0.0001229 = 511,798.2 -> 511,799 kWh
+    _, recs = advise(G2025, electricity_kwh=1_000_000.0, renewable_self_kwh=0.0, natural_gas_m3=0.0,
+                     value_added=1000.0, energy_per_10k_va=0.1229, energy_tce=122.9,
+                     co2_per_10k_va=0.5366, co2_t=536.6)
+    rec = next(r for r in recs if r.code == "energy_intensity")
+    assert rec.text.startswith("年节约外购电 511,799 kWh（综合能耗降低 62.9 吨标准煤），单位工业增加值综合能耗达到引领值0.06tce/万元")
+    # energy item 6.6086 -> 12 (+5.3914); the saved power also cuts CO2: 0.5366 -> 0.26197 t/万元,
+    # carbon item 1.4409 -> 7.6825 (+6.2416): the stated gain is the engine's own re-score
+    assert rec.points_gain == pytest.approx(5.3914 + 6.2416, abs=2e-4)
+
+
+def test_no_advice_for_items_already_at_full_points():
+    _, recs = advise(G2025)
+    assert all(r.code not in {"water_reuse", "energy_intensity", "iso9001"} for r in recs)
