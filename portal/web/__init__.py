@@ -27,12 +27,14 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.dashboards.routes import bp as dashboards_bp
     from portal.main.routes import bp as main_bp
     from portal.scorecards.routes import bp as scorecards_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dashboards_bp)
     app.register_blueprint(scorecards_bp)
 
     login_manager.login_view = "auth.login"
