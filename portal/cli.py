@@ -10,12 +10,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from portal.certificates.cli import certificates_cli
 from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
     for command in (init_db, create_user, seed_demo, assess, rescore):
         app.cli.add_command(command)
+    app.cli.add_command(certificates_cli)
 
 
 @click.command("init-db")

@@ -60,3 +60,51 @@ def report(enterprise_obj: Enterprise, period_obj: ReportingPeriod, *, status: s
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+# Grades and maxima per family for scorecard snapshots built without the scoring engine.
+_SCORECARD_DEFAULTS = {
+    "smart": ("smart_cq", "重庆市数字化车间和智能工厂认定", "渝 2018 试行 r1", 100.0, "智能工厂"),
+    "green": ("green2025", "绿色工厂评价（GB/T 36132-2025）", "GB/T 36132-2025 r1", 100.0, "达到绿色工厂评价要求"),
+    "sts": ("sts2026", "专精特新中小企业认定（2026）", "工信部企业〔2026〕2号", 100.0, "专精特新中小企业"),
+    "innovative": ("innovative2022", "创新型中小企业评价（2022）", "工信部企业〔2022〕63号 附件1", 100.0, "创新型中小企业"),
+    "giant": ("giant2026", "专精特新“小巨人”企业认定（2026）", "工信部企业〔2026〕2号", 0.0, "专精特新“小巨人”企业"),
+    "cmmm": ("cmmm2020", "智能制造能力成熟度（GB/T 39116/39117-2020）", "GB/T 39116-2020 r1", 5.0, "L2 规范级"),
+}
+
+
+def scorecard(report_obj: Report, *, family: str = "smart", total: float | None = 82.5, grade: str | None = None,
+              passed: bool | None = True, review_state: str = "confirmed", current: bool = True,
+              provisional: bool = False):
+    """A stored scorecard snapshot with a plausible ``Result.to_dict()`` result (no engine run)."""
+    from portal.models import Scorecard
+
+    framework, name, version, max_total, default_grade = _SCORECARD_DEFAULTS[family]
+    grade = default_grade if grade is None else grade
+    period_obj = report_obj.period or db.session.get(ReportingPeriod, report_obj.period_id)
+    result = {
+        "framework": framework, "framework_name": name, "criteria_version": version,
+        "effective_from": "2018-04-01", "effective_to": None, "as_of": period_obj.ends_on.isoformat(),
+        "total": total, "max_total": max_total, "grade": grade, "passed": passed,
+        "gates": [{"code": "g1", "name": "数字化（数控）生产设备占比", "passed": passed, "value": 68.0,
+                   "required": "≥ 65%", "shortfall": None, "unit": "%", "detail": None, "source": "[S]",
+                   "provisional": False}],
+        "items": [{"code": "digital_equipment", "name": "数字化设备占比", "value": 68.0, "unit": "%",
+                   "band": "≥65%", "points": 20.0, "max_points": 20.0, "dimension": "装备数字化", "source": "[S]",
+                   "provisional": False, "available": True, "note": None},
+                  {"code": "mes", "name": "制造执行系统（MES）", "value": "full", "unit": None, "band": "全面应用",
+                   "points": 10.0, "max_points": 10.0, "dimension": "信息系统", "source": "[R]",
+                   "provisional": True, "available": True, "note": None}],
+        "recommendations": [{"code": "aps", "text": "全面应用高级计划排程（APS）可增加 3 分", "points_gain": 3.0,
+                             "target_value": "full", "current_value": "none", "unit": None, "clears_gate": False,
+                             "changes_grade": False, "effort": 1.0, "rank": 1}],
+        "routes": [], "provisional": provisional, "notes": [], "extra": {},
+    }
+    obj = Scorecard(report_id=report_obj.id, report_revision=report_obj.revision or 1,
+                    enterprise_id=report_obj.enterprise_id, period_id=report_obj.period_id, family=family,
+                    framework=framework, criteria_version=version, total=total, max_total=max_total, grade=grade,
+                    passed=passed, provisional=provisional, result=result, current=current,
+                    review_state=review_state)
+    db.session.add(obj)
+    db.session.flush()
+    return obj

@@ -1,6 +1,7 @@
 """The data model, one module per entity group. Import models from here."""
 from portal.models.audit import AuditEvent
 from portal.models.base import utcnow
+from portal.models.certificate import Certificate, CertificateSequence
 from portal.models.enterprise import Enterprise
 from portal.models.period import ReportingPeriod
 from portal.models.report import Report, ReportRevision, ReportStatus
@@ -11,3 +12,4 @@ __all__ = [
     "AuditEvent", "Enterprise", "LoginAttempt", "Report", "ReportRevision", "ReportStatus",
     "ReportingPeriod", "Role", "Scorecard", "ScorecardReview", "User", "utcnow",
 ]
+__all__ += ["Certificate", "CertificateSequence"]

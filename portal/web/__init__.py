@@ -27,6 +27,7 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.certificates.routes import bp as certificates_bp
     from portal.dashboards.routes import bp as dashboards_bp
     from portal.main.routes import bp as main_bp
     from portal.scorecards.routes import bp as scorecards_bp
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(scorecards_bp)
 
