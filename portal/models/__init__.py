@@ -1,4 +1,5 @@
 """The data model, one module per entity group. Import models from here."""
+from portal.models.attachment import Attachment, SpreadsheetUpload
 from portal.models.audit import AuditEvent
 from portal.models.base import utcnow
 from portal.models.certificate import Certificate, CertificateSequence
@@ -13,3 +14,4 @@ __all__ = [
     "ReportingPeriod", "Role", "Scorecard", "ScorecardReview", "User", "utcnow",
 ]
 __all__ += ["Certificate", "CertificateSequence"]
+__all__ += ["Attachment", "SpreadsheetUpload"]
