@@ -51,7 +51,7 @@ def test_batch_scoring_equals_one_at_a_time_scoring(rows):
     quarters = [{"enterprise_id": i, "period": "2026Q3", "cmmm_levels": lv} for i, (_, lv) in enumerate(rows)]
     frame = batch.derive_frame(pd.DataFrame(profiles), pd.DataFrame(quarters))
     scored = batch.score_frame("cmmm2020", frame)
-    for i, (code, lv) in enumerate(rows):
+    for i in range(len(rows)):
         r = engine.score(CRIT, derived.derive(profiles[i], [quarters[i]]), with_recommendations=False)
         row = scored.loc[i]
         assert (None if pd.isna(row["total"]) else float(row["total"])) == r.total
@@ -59,3 +59,14 @@ def test_batch_scoring_equals_one_at_a_time_scoring(rows):
         assert (None if pd.isna(row["passed"]) else bool(row["passed"])) == r.passed
         for it in r.items:
             assert float(row[f"points:{it.code}"]) == it.points, it.code
+
+
+@SETTINGS
+@given(levels=self_assessments, k=st.integers(1, 5))
+def test_vectorised_shortfall_count_equals_the_sub_domains_the_advice_lifts(levels, k):
+    import numpy as np
+    mat, _ = cmmm.level_matrix(CRIT, np.array([levels or {"data": 0}], dtype=object))
+    weights = cmmm.weight_vectors(CRIT)["discrete"]
+    count = cmmm.lift_counts(mat, weights[None, :], k, 0.8)[0]
+    need, picked = cmmm.raise_needed(mat[0], weights, k, 0.8)
+    assert count == need == len(picked)

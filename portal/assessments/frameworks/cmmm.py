@@ -90,15 +90,29 @@ def level_scores(mat: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
+def lift_counts(mat: np.ndarray, weights: np.ndarray, k: int, above: float) -> np.ndarray:
+    """Per row, the fewest sub-domains to lift to level k so that its score exceeds ``above``.
+
+    0 when it already does; NaN when nothing is reported or even lifting all cannot do it.
+    Heaviest sub-domains first, as in :func:`raise_needed`.
+    """
+    meets = mat >= k
+    score = np.round((weights * meets).sum(axis=1), ROUND)
+    gains = -np.sort(-np.where(meets | np.isnan(mat), 0.0, weights), axis=1)
+    reach = np.round(score[:, None] + np.cumsum(gains, axis=1), ROUND) > above
+    count = np.where(reach.any(axis=1), reach.argmax(axis=1) + 1.0, np.nan)
+    return np.where(np.isnan(mat[:, 0]), np.nan, np.where(score > above, 0.0, count))
+
+
 def raise_needed(levels: np.ndarray, weights: np.ndarray, k: int, above: float) -> tuple[int, list[int]]:
-    """Fewest sub-domains to lift to level k so that its score exceeds ``above`` (heaviest first)."""
-    score = float(np.round((weights * (levels >= k)).sum(), ROUND))
+    """Which sub-domains to lift to level k so that its score exceeds ``above`` (heaviest first)."""
+    score = round(float((weights * (levels >= k)).sum()), ROUND)
     below = sorted((j for j in range(len(levels)) if levels[j] < k), key=lambda j: (-weights[j], -levels[j], j))
     picked: list[int] = []
     for j in below:
         if score > above:
             break
-        score = float(np.round(score + weights[j], ROUND))
+        score = round(score + float(weights[j]), ROUND)
         picked.append(j)
     return len(picked), picked
 
@@ -138,19 +152,16 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
         items[spec.code] = engine.custom_item(spec, scores[:, k - 1], contrib[:, k - 1], has, band=band)
         gspec = next(g for g in criteria.gates if g.code == f"level_{k}")
         passed = np.where(has, achieved[:, k - 1].astype(float), np.nan)
-        short = np.full(n, np.nan)
+        need = lift_counts(mat, weights, k, above)
+        short = np.where(has & ~achieved[:, k - 1] & (need > 0), need, np.nan)
         detail = np.full(n, None, dtype=object)
-        for i in range(n):
+        for i in np.flatnonzero(~achieved[:, k - 1]):
             if not has[i]:
                 detail[i] = "未填报成熟度自评"
                 continue
-            if achieved[i, k - 1]:
-                continue
-            need, _ = raise_needed(mat[i], weights[i], k, above)
             text = f"{k}级得分 {scores[i, k - 1]:g}（需 > {above:g}）"
-            if need:
-                short[i] = need
-                text += f"：还需将 {need} {UNIT_SUBDOMAINS}提升到 {k} 级（{names[k]}）"
+            if short[i] > 0:
+                text += f"：还需将 {short[i]:g} {UNIT_SUBDOMAINS}提升到 {k} 级（{names[k]}）"
             if k > 1 and not achieved[i, k - 2]:
                 text += f"；{k - 1}级未达成"
             detail[i] = text

@@ -74,10 +74,17 @@ def system_level(systems: np.ndarray, key: str) -> np.ndarray:
     return np.array([None if s is None else str(s.get(key) or "none") for s in systems], dtype=object)
 
 
-def by_cluster(value: float | Mapping, clusters: np.ndarray) -> np.ndarray:
-    """A per-row float array from a number or a map cluster -> number (NaN for an unknown cluster)."""
+def for_cluster(value: float | Mapping, cluster: object) -> float:
+    """A number, or the entry of a map cluster -> number (NaN for an unknown or missing cluster)."""
     if isinstance(value, Mapping):
-        return np.array([float(value[c]) if c in value else np.nan for c in clusters], dtype=float)
+        return float(value[cluster]) if cluster in value else math.nan
+    return float(value)
+
+
+def by_cluster(value: float | Mapping, clusters: np.ndarray) -> np.ndarray:
+    """Per-row :func:`for_cluster` as a float array."""
+    if isinstance(value, Mapping):
+        return np.array([for_cluster(value, c) for c in clusters], dtype=float)
     return np.full(len(clusters), float(value))
 
 
@@ -153,8 +160,11 @@ def _linear(spec: ItemSpec, rule: Mapping, cols: engine.Columns) -> engine.ItemE
     pts = linear_points(v, base, lead, spec.max_points)
     avail = ~np.isnan(pts)
     unit = spec.unit or ""
-    band = np.array([f"基准值 {b:g}{unit}，引领值 {lead_v:g}{unit}" if not np.isnan(b) and not np.isnan(lead_v) else None
-                     for b, lead_v in zip(base, lead, strict=True)], dtype=object)
+    labels = {}      # one label per cluster, not per row
+    for c in set(clusters):
+        b, lead_v = for_cluster(rule["baseline"], c), for_cluster(rule["leading"], c)
+        labels[c] = None if math.isnan(b) or math.isnan(lead_v) else f"基准值 {b:g}{unit}，引领值 {lead_v:g}{unit}"
+    band = np.array([labels[c] for c in clusters], dtype=object)
     return engine.custom_item(spec, v, np.where(avail, pts, 0.0), avail, band=band)
 
 
@@ -418,7 +428,7 @@ def _candidates(criteria: Criteria, ind: Mapping, result: Result, options: Mappi
             if nxt_band is not None:
                 out.extend(_indicator_candidate(criteria, ind, spec, nxt_band[1], it.value, options))
         elif spec.code in linear and it.available:
-            lead = by_cluster(linear[spec.code]["leading"], np.array([ind.get("cluster")], dtype=object))[0]
+            lead = for_cluster(linear[spec.code]["leading"], ind.get("cluster"))
             if not math.isnan(lead):
                 out.extend(_indicator_candidate(criteria, ind, spec, lead, it.value, options, "引领值"))
     for g, gspec in zip(result.gates, criteria.gates, strict=True):
