@@ -56,8 +56,8 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         raise RuntimeError(
             "SECRET_KEY is the built-in development default. Set SECRET_KEY in instance/config.py "
             "or the environment before running in production (make run writes one for you).")
-    if not (app.debug or app.testing) and os.environ.get("PORTAL_PRODUCTION") == "1" and os.environ.get("FLASK_DEBUG") == "1":
-        raise RuntimeError("Refusing to run in production with debug on.")
+    if os.environ.get("PORTAL_PRODUCTION") == "1" and (app.debug or app.testing):
+        raise RuntimeError("Refusing to run in production with debug or testing mode on.")
 
 
 def _normalise_db_url(url: str) -> str:

@@ -15,7 +15,7 @@ from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, seed_demo, assess, rescore):
+    for command in (init_db, create_user, seed_demo, assess, rescore, backup, restore):
         app.cli.add_command(command)
     app.cli.add_command(certificates_cli)
 
@@ -140,3 +140,33 @@ def rescore(period_label, frameworks):
         n_reports, n_added = rescore_period(period, frameworks=list(frameworks) or None, progress=bar.update)
     db.session.commit()
     click.echo(f"已重新评价 {n_reports} 份报表，新增 {n_added} 条评价快照（旧快照保留为历史）。")
+
+
+@click.command("backup")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="备份文件（.json.gz）")
+@with_appcontext
+def backup(out_path):
+    """Write the whole database to a portable, compressed backup file."""
+    from portal.backup import dump
+
+    with open(out_path, "wb") as handle:
+        counts = dump(handle)
+    click.echo(f"已备份 {sum(counts.values())} 行（{len(counts)} 张表）到 {out_path}。")
+
+
+@click.command("restore")
+@click.argument("in_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="目标数据库非空时先清空再恢复")
+@with_appcontext
+def restore(in_path, force):
+    """Restore a backup into an empty database migrated to the same version (init-db first)."""
+    from portal.backup import BackupError, load
+
+    try:
+        with open(in_path, "rb") as handle:
+            counts = load(handle, force=force)
+    except BackupError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已恢复 {sum(counts.values())} 行（{len(counts)} 张表）。")
