@@ -12,6 +12,7 @@ from portal.auth.decorators import check_roles
 from portal.extensions import db
 from portal.forms.admin import ConfirmForm, EnterpriseForm, PeriodForm, UserForm
 from portal.models import AuditEvent, Enterprise, ReportingPeriod, Role, User
+from portal.review.queries import audit_statement
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -145,11 +146,7 @@ def lock_period(period_id: int):
 def list_audit():
     action = (request.args.get("action") or "").strip()
     login = (request.args.get("login") or "").strip()
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action:
-        stmt = stmt.where(AuditEvent.action.startswith(action))
-    if login:
-        stmt = stmt.where(AuditEvent.actor_login == login)
+    stmt = audit_statement(action=action or None, login=login or None)
     page = db.paginate(stmt, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     total = db.session.scalar(select(func.count()).select_from(AuditEvent))
     return render_template("admin/list_audit.html", page=page, action=action, login=login, total=total)

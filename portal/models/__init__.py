@@ -4,6 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import utcnow
 from portal.models.certificate import Certificate, CertificateSequence
 from portal.models.enterprise import Enterprise
+from portal.models.notice import BulkImport, Notice
 from portal.models.period import ReportingPeriod
 from portal.models.report import Report, ReportRevision, ReportStatus
 from portal.models.scorecard import Scorecard, ScorecardReview
@@ -13,5 +14,6 @@ __all__ = [
     "AuditEvent", "Enterprise", "LoginAttempt", "Report", "ReportRevision", "ReportStatus",
     "ReportingPeriod", "Role", "Scorecard", "ScorecardReview", "User", "utcnow",
 ]
-__all__ += ["Certificate", "CertificateSequence"]
+__all__ += ["BulkImport", "Notice"]
 __all__ += ["Attachment", "SpreadsheetUpload"]
+__all__ += ["Certificate", "CertificateSequence"]

@@ -31,13 +31,15 @@ def init_app(app: Flask) -> None:
     from portal.dashboards.routes import bp as dashboards_bp
     from portal.main.routes import bp as main_bp
     from portal.reporting.routes import bp as reporting_bp
+    from portal.review.routes import bp as review_bp
     from portal.scorecards.routes import bp as scorecards_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
-    app.register_blueprint(reporting_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(reporting_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(scorecards_bp)
 
