@@ -51,11 +51,28 @@ def indicators(criteria: Criteria, cols: engine.Columns) -> dict[str, np.ndarray
     return out
 
 
-def sets_needed(count: float, total: float, min_pct: float) -> float:
-    """Smallest number of extra counted sets (out of ``total``) bringing count*100/total to ``min_pct``."""
-    if math.isnan(count) or math.isnan(total) or total <= 0:
-        return math.nan
-    return float(max(0, math.ceil((min_pct * total - 100.0 * count) / 100.0 - 1e-9)))
+def sets_needed(count: float | np.ndarray, total: float | np.ndarray, min_pct: float) -> float | np.ndarray:
+    """Smallest number of extra counted sets (out of ``total``) bringing count*100/total to ``min_pct``.
+
+    NaN when a count is missing or there is no equipment; works on numbers and on arrays.
+    """
+    count, total = np.asarray(count, dtype=float), np.asarray(total, dtype=float)
+    k = np.maximum(0.0, np.ceil(np.round((min_pct * total - 100.0 * count) / 100.0, 9)))
+    out = np.where(np.isnan(count) | np.isnan(total) | ~(total > 0), np.nan, k)
+    return float(out) if out.ndim == 0 else out
+
+
+class _Overlay:
+    """Per-row texts: ours where given, the engine's otherwise; built only for the rows asked for."""
+
+    __slots__ = ("base", "ours")
+
+    def __init__(self, base, ours):
+        self.base, self.ours = base, ours
+
+    def __getitem__(self, i: int):
+        text = self.ours(i)
+        return text if text is not None else (self.base[i] if self.base is not None else None)
 
 
 def _in_sets(gate: engine.GateEval, cols: engine.Columns) -> engine.GateEval:
@@ -65,14 +82,16 @@ def _in_sets(gate: engine.GateEval, cols: engine.Columns) -> engine.GateEval:
         return gate
     field, what = SHARE_COUNTS[cond.indicator]
     count, total = cols.num(field), cols.num("equipment_total")
-    need = np.array([sets_needed(c, t, float(cond.value)) if p == 0 else math.nan
-                     for c, t, p in zip(count, total, gate.passed, strict=True)])
-    detail = np.array([f"{what}还需增加 {k:g} {UNIT_SETS}（现有 {c:g}/{t:g} {UNIT_SETS}，需 ≥{cond.value:g}%）"
-                       if not math.isnan(k) else d
-                       for k, c, t, d in zip(need, count, total, gate.detail, strict=True)], dtype=object)
-    units = np.array([UNIT_SETS if not math.isnan(k) else u for k, u in zip(need, gate.units, strict=True)],
-                     dtype=object)
-    return dataclasses.replace(gate, shortfall=need, detail=detail, units=units)
+    need = np.where(gate.passed == 0, sets_needed(count, total, float(cond.value)), np.nan)
+
+    def text(i: int) -> str | None:
+        if math.isnan(need[i]):
+            return None
+        return (f"{what}还需增加 {need[i]:g} {UNIT_SETS}（现有 {count[i]:g}/{total[i]:g} {UNIT_SETS}，"
+                f"需 ≥{cond.value:g}%）")
+
+    units = np.where(np.isnan(need), gate.units if gate.units is not None else gate.unit, UNIT_SETS)
+    return dataclasses.replace(gate, shortfall=need, detail=_Overlay(gate.detail, text), units=units)
 
 
 def readiness_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engine.ItemEval]:
