@@ -127,3 +127,13 @@ def test_login_is_audited(app, client, auth):
     auth.login(user)
     n = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login.ok"))
     assert n == 1
+
+
+def test_enterprise_home_lists_its_reports(app, client, auth):
+    user = factories.user("enterprise")
+    period = factories.period(2026, 3)
+    factories.report(user.enterprise, period, status="returned")
+    db.session.commit()
+    auth.login_as(user)
+    html = client.get("/home").get_data(as_text=True)
+    assert "2026年第3季度" in html and "已退回" in html

@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
     app.context_processor(_template_globals)
+    app.jinja_env.globals.update(_jinja_helpers())
 
 
 def _load_user(user_id: str):
@@ -147,9 +148,12 @@ def _nav_items():
 
 
 def _template_globals():
+    """Per-request values for templates (helpers shared with imported macros live in jinja globals)."""
+    return {"languages": current_app.config["LANGUAGES"], "current_locale": select_locale()}
+
+
+def _jinja_helpers() -> dict:
     return {
-        "languages": current_app.config["LANGUAGES"],
-        "current_locale": select_locale(),
         "nav_items": _nav_items,
         "role_label": lambda role: ROLE_LABELS.get(Role(str(role)), str(role)),
         "status_label": lambda status: STATUS_LABELS.get(str(status), str(status)),
