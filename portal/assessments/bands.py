@@ -24,10 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 HIGHER = "higher"
 LOWER = "lower"
 ROUND_DECIMALS = 9
+SMALL = 64   # below this many rows plain Python beats building pandas objects
 
 
 def _fmt(x: float) -> str:
@@ -156,10 +158,22 @@ class CategoryTable:
 
     def points_array(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(matched-category object array with None where unmatched, points array)."""
-        keys = np.array([_cat_key(v) if _present(v) else None for v in values], dtype=object)
-        pts = np.array([self.points.get(k, np.nan) if k is not None else np.nan for k in keys], dtype=float)
+        values = np.asarray(values, dtype=object)
+        if len(values) <= SMALL:
+            keys = np.array([_cat_key(v) if _present(v) else None for v in values], dtype=object)
+            keys = np.array([k if k in self.points else None for k in keys], dtype=object)
+            pts = np.array([self.points[k] if k is not None else 0.0 for k in keys], dtype=float)
+            return keys, pts
+        # fast path: the common, already-normalised categories map directly; others go through _cat_key
+        direct = {**{k: k for k in self.points}, True: "true", False: "false"}
+        keys = pd.Series(values, dtype=object).map(direct).to_numpy(dtype=object)
+        todo = np.flatnonzero(pd.isna(keys) & pd.notna(values))
+        for i in todo:
+            k = _cat_key(values[i]) if _present(values[i]) else None
+            keys[i] = k if k in self.points else None
+        keys = np.where(pd.isna(keys), None, keys)
+        pts = pd.Series(keys, dtype=object).map(self.points).to_numpy(dtype=float)
         matched = ~np.isnan(pts)
-        keys = np.where(matched, keys, None)
         return keys, np.where(matched, pts, 0.0)
 
 

@@ -72,7 +72,17 @@ class Columns:
             elif isinstance(raw, np.ndarray) and raw.dtype.kind in "fiub":
                 arr = raw.astype(float)
             else:
-                arr = np.array([_to_float(v) for v in raw], dtype=float)
+                arr = None
+                if self.n > 64:
+                    obj = np.asarray(raw, dtype=object)
+                    missing = pd.isna(obj)
+                    try:
+                        arr = np.where(missing, 0.0, obj).astype(float)
+                        arr[missing] = NA
+                    except (TypeError, ValueError):
+                        arr = None       # text among the values: convert one by one below
+                if arr is None:
+                    arr = np.array([_to_float(v) for v in raw], dtype=float)
             arr.setflags(write=False)
             self._num[name] = arr
         return self._num[name]
@@ -82,7 +92,15 @@ class Columns:
             raw = self._raw(name)
             arr = np.empty(self.n, dtype=object)
             if raw is not None:
-                arr[:] = [None if _missing(v) else v for v in raw]
+                if isinstance(raw, np.ndarray) and raw.dtype.kind in "fiub":
+                    arr[:] = raw.astype(object)
+                    if raw.dtype.kind == "f":
+                        arr[np.isnan(raw)] = None
+                elif self.n <= 64:
+                    arr[:] = [None if _missing(v) else v for v in raw]
+                else:
+                    ser = pd.Series(list(raw) if not isinstance(raw, np.ndarray) else raw, dtype=object)
+                    arr[:] = ser.where(ser.notna(), None).to_numpy()
             arr.setflags(write=False)
             self._obj[name] = arr
         return self._obj[name]
@@ -107,6 +125,25 @@ def _to_float(v: Any) -> float:
         return float(v)
     except (TypeError, ValueError):
         return NA
+
+
+class PerRow:
+    """A column computed only for the rows asked for (labels and texts of the one-row result);
+    the batch path never builds them, which keeps it vectorised."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __getitem__(self, i: int):
+        return self.fn(i)
+
+
+def _bool_array(values: np.ndarray) -> pd.arrays.BooleanArray:
+    """float 1 / 0 / NaN -> pandas nullable boolean."""
+    v = np.asarray(values, dtype=float)
+    return pd.arrays.BooleanArray(v == 1, np.isnan(v))
 
 
 def columns_from_indicators(indicators: Mapping[str, Any]) -> Columns:
@@ -214,15 +251,14 @@ class Evaluation:
             "total": np.round(self.total, 4),
             "max_total": np.full(self.n, self.criteria.max_total),
             "grade": self.grade,
-            "passed": pd.array([None if math.isnan(p) else bool(p) for p in self.passed], dtype="boolean"),
+            "passed": _bool_array(self.passed),
         }
         for code, it in self.items.items():
             data[f"points:{code}"] = np.round(it.points, 4)
         for code, g in self.gates.items():
-            data[f"gate:{code}"] = pd.array([None if math.isnan(p) else bool(p) for p in g.passed],
-                                            dtype="boolean")
+            data[f"gate:{code}"] = _bool_array(g.passed)
         for code, r in self.routes.items():
-            data[f"route:{code}"] = pd.array([None if math.isnan(p) else bool(p) for p in r], dtype="boolean")
+            data[f"route:{code}"] = _bool_array(r)
         for name, arr in self.extra.items():
             data[name] = np.round(arr, 4) if arr.dtype.kind == "f" else arr
         return pd.DataFrame(data, index=index)
@@ -296,29 +332,38 @@ def score_item(spec: ItemSpec, cols: Columns) -> ItemEval:
     if spec.table is not None:
         v = cols.num(spec.indicator)
         idx, pts = spec.table.points_array(v)
-        labels = np.array([spec.table.labels[k] if k >= 0 else None for k in idx], dtype=object)
-        value = np.array([None if math.isnan(x) else x for x in v], dtype=object)
-        return ItemEval(spec, value, labels, pts, idx >= 0, idx)
+        labels = spec.table.labels
+        return ItemEval(spec, PerRow(lambda i: None if math.isnan(v[i]) else float(v[i])),
+                        PerRow(lambda i: labels[idx[i]] if idx[i] >= 0 else None), pts, idx >= 0, idx)
     if spec.categories is not None:
         keys, pts = spec.categories.points_array(cols.obj(spec.indicator))
-        labels = np.array([spec.categories.labels.get(k) if k is not None else None for k in keys], dtype=object)
-        return ItemEval(spec, keys, labels, pts, np.array([k is not None for k in keys], dtype=bool))
+        labels = spec.categories.labels
+        return ItemEval(spec, keys, PerRow(lambda i: labels.get(keys[i]) if keys[i] is not None else None), pts,
+                        keys != None)  # noqa: E711 (element-wise)
     if spec.alternatives:
         best_pts = np.zeros(n)
-        best_val = np.full(n, None, dtype=object)
-        best_lab = np.full(n, None, dtype=object)
-        avail = np.zeros(n, dtype=bool)
-        for alt in spec.alternatives:
+        best_alt = np.full(n, -1)
+        found = []
+        for k, alt in enumerate(spec.alternatives):
             v = cols.num(alt.indicator)
             idx, pts = alt.table.points_array(v)
-            better = (idx >= 0) & (~avail | (pts > best_pts))
-            name = indicator_name(alt.indicator)
-            best_val = np.where(better, np.array([None if math.isnan(x) else x for x in v], dtype=object), best_val)
-            best_lab = np.where(better, np.array([f"{name} {alt.table.labels[k]}" if k >= 0 else None for k in idx],
-                                                 dtype=object), best_lab)
+            better = (idx >= 0) & ((best_alt < 0) | (pts > best_pts))
+            best_alt = np.where(better, k, best_alt)
             best_pts = np.where(better, pts, best_pts)
-            avail = avail | (idx >= 0)
-        return ItemEval(spec, best_val, best_lab, best_pts, avail)
+            found.append((v, idx, alt))
+
+        def value_at(i):
+            k = best_alt[i]
+            return None if k < 0 else float(found[k][0][i])
+
+        def band_at(i):
+            k = best_alt[i]
+            if k < 0:
+                return None
+            v, idx, alt = found[k]
+            return f"{indicator_name(alt.indicator)} {alt.table.labels[idx[i]]}"
+
+        return ItemEval(spec, PerRow(value_at), PerRow(band_at), best_pts, best_alt >= 0)
     raise ValueError(f"item {spec.code} is custom: its framework module must score it")
 
 
@@ -330,29 +375,32 @@ def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
     passed = all_of(mets, n) if spec.mode == "all_of" else any_of(mets, n)
     first = spec.conditions[0]
     if first.op in ("in", "==", "!="):
-        value = cols.obj(first.indicator).copy()
+        value = cols.obj(first.indicator)
     else:
-        value = np.array([None if math.isnan(x) else x for x in results[0][1]], dtype=object)
+        v0 = results[0][1]
+        value = PerRow(lambda i: None if math.isnan(v0[i]) else float(v0[i]))
     # shortfall and unit of the first failing condition (for any_of: of the first alternative)
     shortfall = np.full(n, NA)
     unit = np.full(n, None, dtype=object)
-    detail = np.full(n, None, dtype=object)
     for k in range(len(results) - 1, -1, -1):
         met, _, short = results[k]
         pick = (met == 0) if spec.mode == "all_of" else np.full(n, k == 0)
         shortfall = np.where(pick & (passed == 0), short, shortfall)
         unit = np.where(pick & (passed == 0), spec.conditions[k].unit, unit)
-    for i in range(n):
+
+    def detail_at(i: int) -> str | None:
+        missing = [_cond_text(c) for c, r in zip(spec.conditions, results) if math.isnan(r[0][i])]
         if passed[i] == 0:
             failing = [_cond_text(c) for c, r in zip(spec.conditions, results) if r[0][i] == 0]
-            missing = [_cond_text(c) for c, r in zip(spec.conditions, results) if math.isnan(r[0][i])]
             text = "未满足：" + "；".join(failing) if spec.mode == "all_of" else "均未满足：" + "；".join(failing)
             if missing:
                 text += "（缺少数据：" + "；".join(missing) + "）"
-            detail[i] = text
-        elif math.isnan(passed[i]):
-            missing = [_cond_text(c) for c, r in zip(spec.conditions, results) if math.isnan(r[0][i])]
-            detail[i] = "缺少数据，无法判定：" + "；".join(missing)
+            return text
+        if math.isnan(passed[i]):
+            return "缺少数据，无法判定：" + "；".join(missing)
+        return None
+
+    detail = PerRow(detail_at)
     unit = np.where(unit == None, spec.unit or first.unit, unit)  # noqa: E711 (element-wise)
     return GateEval(spec, passed, value, shortfall, spec.unit or first.unit, detail, unit)
 
@@ -386,10 +434,11 @@ def judge_score_gate(spec: GateSpec, items: Mapping[str, ItemEval], routes: Mapp
         shortfall = np.maximum(shortfall, minimum - dt)
     score_ok = all_of(parts, n)
     passed = any_of([score_ok, *routes.values()], n) if spec.or_routes and routes else score_ok
-    detail = np.full(n, None, dtype=object)
-    for i in range(n):
-        lows = [f"{d} {dims.get(d, np.zeros(n))[i]:g} 分（需≥{m:g}）" for d, m in spec.min_dimensions.items()
-                if dims.get(d, np.zeros(n))[i] < m]
+
+    def detail_at(i: int) -> str:
+        zero = np.zeros(n)
+        lows = [f"{d} {dims.get(d, zero)[i]:g} 分（需≥{m:g}）" for d, m in spec.min_dimensions.items()
+                if dims.get(d, zero)[i] < m]
         text = f"得分 {total[i]:g} 分（需≥{spec.min_total:g}）"
         if lows:
             text += "；" + "；".join(lows)
@@ -398,8 +447,10 @@ def judge_score_gate(spec: GateSpec, items: Mapping[str, ItemEval], routes: Mapp
             text += "；符合直通条件" if hit else "；无直通条件"
         if math.isnan(passed[i]):
             text += "；部分指标缺少数据，无法判定"
-        detail[i] = text
-    value = np.array([_r(t) for t in total], dtype=object)
+        return text
+
+    detail = PerRow(detail_at)
+    value = total
     return GateEval(spec, passed, value, np.where(passed == 1, NA, np.where(passed == 0, shortfall, NA)),
                     "分", detail)
 
@@ -447,22 +498,21 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
 def grade_labels(criteria: Criteria, passed: np.ndarray) -> np.ndarray:
     g = criteria.grades
     unknown = g.get("unknown", "无法判定（缺少数据）")
-    return np.array([unknown if math.isnan(p) else (g["passed"] if p == 1 else g["failed"]) for p in passed],
-                    dtype=object)
+    return np.where(np.isnan(passed), unknown, np.where(passed == 1, g["passed"], g["failed"])).astype(object)
 
 
 def custom_item(spec: ItemSpec, value: np.ndarray, points: np.ndarray, available: np.ndarray,
                 band: np.ndarray | None = None, note: np.ndarray | None = None) -> ItemEval:
     """Wrap a framework's own computation of a ``custom: true`` item."""
-    value_o = np.array([None if _missing(v) else v for v in value], dtype=object)
-    band_o = band if band is not None else np.full(len(points), None, dtype=object)
+    value_o = PerRow(lambda i: None if _missing(value[i]) else value[i])
+    band_o = band if band is not None else PerRow(lambda i: None)
     return ItemEval(spec, value_o, band_o, np.where(available, points, 0.0), available.astype(bool), None, note)
 
 
 def custom_gate(spec: GateSpec, passed: np.ndarray, value: np.ndarray, shortfall: np.ndarray,
                 unit: str | None = None, detail: np.ndarray | None = None) -> GateEval:
     """Wrap a framework's own judgement of a ``custom: true`` gate (passed 1/0/NaN)."""
-    value_o = np.array([None if _missing(v) else v for v in value], dtype=object)
+    value_o = PerRow(lambda i: None if _missing(value[i]) else value[i])
     return GateEval(spec, passed.astype(float), value_o, np.where(passed == 0, shortfall, NA), unit or spec.unit,
                     detail)
 
