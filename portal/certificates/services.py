@@ -92,6 +92,8 @@ _SMART_LEVELS = ("数字化车间", "智能工厂")
 _CN_LEVEL = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 _CMMM_GRADE = re.compile(r"^L([1-5])\s*(.*)$")
 
+LOCAL_OFFSET = timedelta(hours=8)   # Asia/Shanghai (no daylight saving time); timestamps are naive UTC
+
 VERIFY_STATUSES = ("valid", "expired", "revoked", "unknown", "invalid")
 LIST_STATUSES = ("valid", "expired", "revoked")
 
@@ -357,7 +359,7 @@ def verify_serial(serial: str | None, *, today: date) -> Verification:
     return Verification(
         status=cert.state_on(today), serial=normal, enterprise_name=payload.get("enterprise_name"),
         recognition=payload.get("recognition"), issued_on=cert.issued_on, valid_until=cert.valid_until,
-        revoked_on=cert.revoked_at.date() if cert.status == STATUS_REVOKED and cert.revoked_at else None,
+        revoked_on=(cert.revoked_at + LOCAL_OFFSET).date() if cert.status == STATUS_REVOKED and cert.revoked_at else None,
     )
 
 
@@ -557,7 +559,7 @@ def local_today() -> date:
 
 
 def _local_now() -> datetime:
-    return utcnow() + timedelta(hours=8)   # Asia/Shanghai has no daylight saving time
+    return utcnow() + LOCAL_OFFSET
 
 
 def _period_filter(year: int, quarter: int, years_back: int):
