@@ -117,6 +117,32 @@ def raise_needed(levels: np.ndarray, weights: np.ndarray, k: int, above: float) 
     return len(picked), picked
 
 
+def _band_text(has: np.ndarray, achieved: np.ndarray, counted: np.ndarray, k: int):
+    def text(i: int) -> str | None:
+        if not has[i]:
+            return None
+        if achieved[i, k - 1]:
+            return "已达成"
+        return "未达成" if counted[i, k - 1] else "低级未达成，不计入"
+    return text
+
+
+def _gate_text(has: np.ndarray, achieved: np.ndarray, scores: np.ndarray, short: np.ndarray, k: int,
+               above: float, name: str):
+    def text(i: int) -> str | None:
+        if not has[i]:
+            return "未填报成熟度自评"
+        if achieved[i, k - 1]:
+            return None
+        out = f"{k}级得分 {scores[i, k - 1]:g}（需 > {above:g}）"
+        if short[i] > 0:
+            out += f"：还需将 {short[i]:g} {UNIT_SUBDOMAINS}提升到 {k} 级（{name}）"
+        if k > 1 and not achieved[i, k - 2]:
+            out += f"；{k - 1}级未达成"
+        return out
+    return text
+
+
 def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.Evaluation:
     """Level scores, S, the level reached and per-level gates on ``cols.n`` enterprises."""
     n = cols.n
@@ -146,25 +172,13 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
     gates = {}
     for k in range(1, MAX_LEVEL + 1):
         spec = criteria.item(f"level_{k}")
-        band = np.array([None if not has[i] else ("已达成" if achieved[i, k - 1] else
-                                                   ("未达成" if counted[i, k - 1] else "低级未达成，不计入"))
-                         for i in range(n)], dtype=object)
-        items[spec.code] = engine.custom_item(spec, scores[:, k - 1], contrib[:, k - 1], has, band=band)
+        items[spec.code] = engine.custom_item(spec, scores[:, k - 1], contrib[:, k - 1], has,
+                                              band=engine.PerRow(_band_text(has, achieved, counted, k)))
         gspec = next(g for g in criteria.gates if g.code == f"level_{k}")
         passed = np.where(has, achieved[:, k - 1].astype(float), np.nan)
         need = lift_counts(mat, weights, k, above)
         short = np.where(has & ~achieved[:, k - 1] & (need > 0), need, np.nan)
-        detail = np.full(n, None, dtype=object)
-        for i in np.flatnonzero(~achieved[:, k - 1]):
-            if not has[i]:
-                detail[i] = "未填报成熟度自评"
-                continue
-            text = f"{k}级得分 {scores[i, k - 1]:g}（需 > {above:g}）"
-            if short[i] > 0:
-                text += f"：还需将 {short[i]:g} {UNIT_SUBDOMAINS}提升到 {k} 级（{names[k]}）"
-            if k > 1 and not achieved[i, k - 2]:
-                text += f"；{k - 1}级未达成"
-            detail[i] = text
+        detail = engine.PerRow(_gate_text(has, achieved, scores, short, k, above, names[k]))
         gates[gspec.code] = engine.custom_gate(gspec, passed, scores[:, k - 1], short, UNIT_SUBDOMAINS, detail)
 
     ev = engine.evaluate_generic(criteria, cols, items, gates)

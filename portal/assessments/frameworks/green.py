@@ -147,9 +147,8 @@ def _onsite(spec: ItemSpec, n: int) -> engine.ItemEval:
 
 def _benchmark(spec: ItemSpec, cols: engine.Columns) -> engine.ItemEval:
     v = cols.num(spec.indicator)
-    notes = np.array([f"已计算：{x:.4g} {spec.unit}；需对照行业先进值评分，本门户未收录该基准，暂按 0 分计"
-                      if not np.isnan(x) else "缺少数据（主要产品产量或能源数据），且需对照行业先进值评分"
-                      for x in v], dtype=object)
+    notes = engine.PerRow(lambda i: f"已计算：{v[i]:.4g} {spec.unit}；需对照行业先进值评分，本门户未收录该基准，暂按 0 分计"
+                          if not np.isnan(v[i]) else "缺少数据（主要产品产量或能源数据），且需对照行业先进值评分")
     return engine.custom_item(spec, v, np.zeros(cols.n), np.zeros(cols.n, dtype=bool), note=notes)
 
 

@@ -62,19 +62,6 @@ def sets_needed(count: float | np.ndarray, total: float | np.ndarray, min_pct: f
     return float(out) if out.ndim == 0 else out
 
 
-class _Overlay:
-    """Per-row texts: ours where given, the engine's otherwise; built only for the rows asked for."""
-
-    __slots__ = ("base", "ours")
-
-    def __init__(self, base, ours):
-        self.base, self.ours = base, ours
-
-    def __getitem__(self, i: int):
-        text = self.ours(i)
-        return text if text is not None else (self.base[i] if self.base is not None else None)
-
-
 def _in_sets(gate: engine.GateEval, cols: engine.Columns) -> engine.GateEval:
     """Restate a failed equipment-share gate's shortfall as the number of sets to add."""
     cond = gate.spec.conditions[0] if gate.spec.conditions else None
@@ -91,7 +78,9 @@ def _in_sets(gate: engine.GateEval, cols: engine.Columns) -> engine.GateEval:
                 f"需 ≥{cond.value:g}%）")
 
     units = np.where(np.isnan(need), gate.units if gate.units is not None else gate.unit, UNIT_SETS)
-    return dataclasses.replace(gate, shortfall=need, detail=_Overlay(gate.detail, text), units=units)
+    base = gate.detail
+    detail = engine.PerRow(lambda i: text(i) or (base[i] if base is not None else None))
+    return dataclasses.replace(gate, shortfall=need, detail=detail, units=units)
 
 
 def readiness_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engine.ItemEval]:
