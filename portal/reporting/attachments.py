@@ -57,6 +57,10 @@ def max_bytes() -> int:
     return int(current_app.config.get("ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
 
 
+def size_words(n: int) -> str:
+    return f"{n / 1048576:g} MB" if n >= 1048576 else f"{n / 1024:g} KB"
+
+
 def sniff(head: bytes) -> tuple[str, str] | None:
     """(content type, extension) of the content from its first bytes; None when not allowed."""
     for magic, content_type, ext in KINDS:
@@ -115,7 +119,7 @@ def store(stream: BinaryIO, filename: str | None) -> StoredFile:
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise AttachmentError(f"文件超过 {limit / 1048576:g} MB 的上限，请压缩后重新上传。")
+                    raise AttachmentError(f"文件超过 {size_words(limit)} 的上限，请压缩后重新上传。")
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:

@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -346,10 +345,12 @@ def download_attachment(attachment_id: int):
     if path is None or not _exists(path):
         flash(_("附件文件不存在，请联系管理员。"), "danger")
         return redirect(url_for("reporting.view_report", report_id=attachment.report_id))
+    with open(path, "rb") as fh:      # at most ATTACHMENT_MAX_BYTES; read whole so the file is closed
+        data = fh.read()
     services.record_download(attachment, actor=current_user)
     db.session.commit()
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.display_name, conditional=False, etag=False, max_age=0)
+    response = make_response(data)
+    response.headers["Content-Type"] = attachment.content_type
     response.headers["Content-Disposition"] = _disposition(attachment.display_name)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
