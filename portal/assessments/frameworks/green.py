@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .. import derived, energy, engine
+from ..derived import _ratio  # the one ratio rule of the engine: a * scale / b, None-safe
 from ..loader import Criteria, ItemSpec
 from ..types import CriteriaError, Recommendation, Result
 
@@ -50,14 +51,6 @@ TOLERANCE = 1e-9
 # Points are stated to 4 decimals, as results are: rounding here (not only when a result is
 # built) keeps the batch frame and the single result equal where a 5th decimal would be a 5.
 POINTS_DECIMALS = 4
-
-
-def _ratio(a: np.ndarray, b: np.ndarray, scale: float = 100.0) -> np.ndarray:
-    """a * scale / b; NaN where either is missing or b <= 0."""
-    ok = (b > 0) & ~np.isnan(a)
-    out = np.full(a.shape, np.nan)
-    np.divide(a * scale, b, out=out, where=ok)
-    return out
 
 
 def _has(values: np.ndarray, member: str) -> np.ndarray:
@@ -250,8 +243,7 @@ def build_recommendations(criteria: Criteria, indicators: Mapping[str, Any], res
                           gain_label: str = "分") -> tuple[Recommendation, ...]:
     """Re-score every candidate; keep those that gain points, clear a gate or change the grade; rank.
 
-    Ranking as in :mod:`recommend`: clearing a failed gate first, then changing the grade, then
-    points per unit of effort.
+    Ranking: see :func:`_rank_key`.
     """
     base_total = result.total or 0.0
     before = {g.code: g.passed for g in result.gates}
@@ -275,9 +267,16 @@ def build_recommendations(criteria: Criteria, indicators: Mapping[str, Any], res
         recs.append(Recommendation(code=c.code, text="，".join(parts), points_gain=gain, target_value=c.target,
                                    current_value=c.current, unit=c.unit, clears_gate=bool(cleared),
                                    changes_grade=changes_grade, effort=round(c.effort, 4)))
-    recs.sort(key=lambda r: (not r.clears_gate, not r.changes_grade, -(r.points_gain / max(r.effort or 0.0, 0.01)),
-                             r.code))
+    recs.sort(key=_rank_key)
     return tuple(dataclasses.replace(r, rank=k + 1) for k, r in enumerate(recs))
+
+
+def _rank_key(r: Recommendation) -> tuple:
+    """Reaching the verdict first, then clearing a gate, then changing the grade (cheapest first
+    in those tiers, as in :mod:`recommend`), then points per unit of effort."""
+    tier = 0 if r.clears_gate and r.changes_grade else 1 if r.clears_gate else 2 if r.changes_grade else 3
+    effort = r.effort or 0.0
+    return (tier, effort if tier < 3 else -(r.points_gain / max(effort, 0.01)), -r.points_gain, r.code)
 
 
 def _num(ind: Mapping, key: str) -> float | None:
