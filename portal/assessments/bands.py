@@ -158,23 +158,24 @@ class CategoryTable:
 
     def points_array(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(matched-category object array with None where unmatched, points array)."""
-        values = np.asarray(values, dtype=object)
-        if len(values) <= SMALL:
-            keys = np.array([_cat_key(v) if _present(v) else None for v in values], dtype=object)
-            keys = np.array([k if k in self.points else None for k in keys], dtype=object)
-            pts = np.array([self.points[k] if k is not None else 0.0 for k in keys], dtype=float)
-            return keys, pts
-        # fast path: the common, already-normalised categories map directly; others go through _cat_key
-        direct = {**{k: k for k in self.points}, True: "true", False: "false"}
-        keys = pd.Series(values, dtype=object).map(direct).to_numpy(dtype=object)
-        todo = np.flatnonzero(pd.isna(keys) & pd.notna(values))
-        for i in todo:
-            k = _cat_key(values[i]) if _present(values[i]) else None
-            keys[i] = k if k in self.points else None
-        keys = np.where(pd.isna(keys), None, keys)
-        pts = pd.Series(keys, dtype=object).map(self.points).to_numpy(dtype=float)
-        matched = ~np.isnan(pts)
-        return keys, np.where(matched, pts, 0.0)
+        def key_of(v):
+            k = _cat_key(v) if _present(v) else None
+            return k if k in self.points else None
+
+        keys = map_distinct(values, key_of)
+        pts = np.array([self.points[k] if k is not None else 0.0 for k in keys], dtype=float) \
+            if len(keys) <= SMALL else map_distinct(keys, lambda k: self.points[k] if k is not None else 0.0, float)
+        return keys, pts
+
+
+def map_distinct(values: np.ndarray, fn, dtype=object) -> np.ndarray:
+    """``[fn(v) for v in values]`` computed once per distinct value (pandas.factorize for many rows)."""
+    values = np.asarray(values, dtype=object)
+    if len(values) <= SMALL:
+        return np.array([fn(v) for v in values], dtype=dtype)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [fn(None)], dtype=dtype)
+    return mapped[codes]
 
 
 def _present(v: object) -> bool:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import loader
+from .bands import map_distinct
 from .derived import FIELD_NAMES, INDICATORS, plain
 from .loader import Condition, Criteria, GateSpec, ItemSpec
 from .types import Gate, InputError, Item, Result
@@ -190,9 +191,9 @@ def condition(cond: Condition, cols: Columns) -> tuple[np.ndarray, np.ndarray, n
     values = cols.obj(cond.indicator)
     if op == "in":
         members = {str(x) for x in target}
-        met = np.array([NA if x is None else float(str(x) in members) for x in values])
+        met = map_distinct(values, lambda x: NA if x is None else float(str(x) in members), float)
     else:
-        eq = np.array([NA if x is None else float(str(x) == str(target)) for x in values])
+        eq = map_distinct(values, lambda x: NA if x is None else float(str(x) == str(target)), float)
         met = eq if op == "==" else np.where(np.isnan(eq), NA, 1.0 - eq)
     return met, np.full(cols.n, NA), np.full(cols.n, NA)
 
