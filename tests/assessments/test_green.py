@@ -348,3 +348,18 @@ def test_2025_advice_for_a_linear_indicator_aims_at_the_leading_value():
 def test_no_advice_for_items_already_at_full_points():
     _, recs = advise(G2025)
     assert all(r.code not in {"water_reuse", "energy_intensity", "iso9001"} for r in recs)
+
+
+@pytest.mark.parametrize("day, code", [(date(2025, 12, 30), "green2018"), (date(2025, 12, 31), "green2025")])
+def test_assess_picks_the_green_version_in_force_and_its_result_is_plain_json(day, code):
+    import json
+
+    from portal.assessments import assess
+
+    profile = {"cluster": "equipment", "industry_code": "3311", "land_area_mu": 30.0}
+    reports = [{"period": f"2025Q{q}", "gross_output_value": 2500.0, "value_added": 600.0,
+                "electricity_kwh": 500000.0, "natural_gas_m3": 1000.0, "certifications": ["iso9001"],
+                "violations_3y": False, "systems": {"ems": "partial"}} for q in (1, 2, 3, 4)]
+    (result,) = assess(profile, reports, ["green"], as_of=day)
+    assert result.framework == code
+    json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False)
