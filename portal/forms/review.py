@@ -12,6 +12,13 @@ from portal.fields import registry
 from portal.review.workflow import MAX_COMMENT_CHARS
 
 
+def clean_text(value):
+    """Drop control characters (NUL cannot even be stored by PostgreSQL); keep line breaks and tabs."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in "\n\t" or ch >= " " and ch != "\x7f")
+
+
 def _version(field) -> None:
     text = (field.data or "").strip()
     if not text.isdigit() or len(text) > 9:
@@ -31,7 +38,7 @@ class VersionedForm(FlaskForm):
 
 
 class ReturnForm(VersionedForm):
-    comment = TextAreaField(_l("退回意见"), validators=[
+    comment = TextAreaField(_l("退回意见"), filters=[clean_text], validators=[
         DataRequired(message=_l("退回时必须填写退回意见。")),
         Length(max=MAX_COMMENT_CHARS, message=_l("退回意见不超过 %(n)s 个字。", n=MAX_COMMENT_CHARS))])
     submit = SubmitField(_l("退回企业修改"))
@@ -77,7 +84,7 @@ class QueueFilterForm(_GetForm):
     park = SelectField(_l("园区"), default="")
     has_warnings = BooleanField(_l("有预警说明"))
     late = BooleanField(_l("逾期提交"))
-    q = StringField(_l("企业名称或信用代码"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("企业名称或信用代码"), filters=[clean_text], validators=[Optional(), Length(max=100)])
     sort = SelectField(_l("排序"), default="submitted_desc",
                        choices=[SelectChoice("submitted_desc", _l("提交时间（新→旧）")),
                                 SelectChoice("submitted_asc", _l("提交时间（旧→新）"))])
@@ -100,9 +107,9 @@ class GroupFilterForm(_GetForm):
 
 
 class AuditFilterForm(_GetForm):
-    action = StringField(_l("操作（前缀，如 report.）"), validators=[Optional(), Length(max=48)])
-    enterprise = StringField(_l("企业名称或信用代码"), validators=[Optional(), Length(max=100)])
-    login = StringField(_l("操作人用户名"), validators=[Optional(), Length(max=64)])
+    action = StringField(_l("操作（前缀，如 report.）"), filters=[clean_text], validators=[Optional(), Length(max=48)])
+    enterprise = StringField(_l("企业名称或信用代码"), filters=[clean_text], validators=[Optional(), Length(max=100)])
+    login = StringField(_l("操作人用户名"), filters=[clean_text], validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("起始日期（UTC）"), validators=[Optional()])
     date_to = DateField(_l("截止日期（UTC）"), validators=[Optional()])
 

@@ -118,7 +118,7 @@ MAX_COMMENT_CHARS = 2000
 
 def return_report(report: Report, comment: str, *, actor: User, expected_version: int | None = None) -> None:
     """Send a submitted report back to the enterprise with a required comment (reviewer)."""
-    comment = (comment or "").strip()
+    comment = (comment or "").replace("\x00", "").strip()     # PostgreSQL text cannot hold NUL
     if not comment:
         raise ServiceError("退回时必须填写退回意见。", field="comment")
     if len(comment) > MAX_COMMENT_CHARS:
