@@ -75,7 +75,7 @@ def main() -> None:
     t_scalar = time.perf_counter() - t0
     scalar_rate = args.sample / t_scalar
 
-    same = all((r.total is None and pd.isna(b)) or r.total == b for r, b in zip(results, batch["total"].head(args.sample)))
+    same = all((r.total is None and pd.isna(b)) or r.total == b for r, b in zip(results, batch["total"].head(args.sample), strict=True))
     print(f"criteria: {args.code}; reports: {args.n:,}")
     print(f"batch (score_frame, vectorised):  {t_batch:8.3f} s  -> {batch_rate:12,.0f} reports/s")
     print(f"scalar (engine.score, one by one): {t_scalar:8.3f} s for a sample of {args.sample:,} "

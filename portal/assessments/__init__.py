@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-
 from . import engine, loader
 from .batch import derive_frame, score_frame
 from .derived import derive, period_end

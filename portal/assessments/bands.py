@@ -55,7 +55,7 @@ class BandTable:
             raise ValueError(f"on_boundary must be '{HIGHER}' or '{LOWER}', not {on_boundary!r}")
         if len(points_t) != len(edges_t) + 1:
             raise ValueError(f"{len(edges_t)} edges need {len(edges_t) + 1} points, got {len(points_t)}")
-        if any(b <= a for a, b in zip(edges_t, edges_t[1:])):
+        if any(b <= a for a, b in zip(edges_t, edges_t[1:], strict=False)):
             raise ValueError(f"edges must be strictly increasing: {list(edges_t)}")
         if any(math.isnan(x) for x in edges_t + points_t):
             raise ValueError("edges and points must be numbers")
@@ -125,7 +125,7 @@ def default_labels(edges: Sequence[float], on_boundary: str = HIGHER, unit: str 
     if not edges:
         return ("全部",)
     labels = [f"{lt}{_fmt(edges[0])}{u}"]
-    for a, b in zip(edges, edges[1:]):
+    for a, b in zip(edges, edges[1:], strict=False):
         labels.append(f"{ge}{_fmt(a)}{u} 且 {lt}{_fmt(b)}{u}")
     labels.append(f"{ge}{_fmt(edges[-1])}{u}")
     return tuple(labels)

@@ -64,7 +64,7 @@ def derive_frame(profiles: pd.DataFrame, quarters: pd.DataFrame, as_of: date | N
     base["year"] = latest["_year"].to_numpy()
     if as_of is None:
         q_end = latest["_q"].to_numpy()
-        ends = [date(int(y), 3 * int(k), 31 if k in (1, 4) else 30) for y, k in zip(latest["_year"], q_end)]
+        ends = [date(int(y), 3 * int(k), 31 if k in (1, 4) else 30) for y, k in zip(latest["_year"], q_end, strict=True)]
     else:
         ends = [as_of] * len(ids)
     n = len(ids)

@@ -291,7 +291,7 @@ def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_o
     sub_dir = _obj(base.get("sub_direction"), n)
     out["focus_direction_member"] = np.array(
         [None if c is None else bool(c in FOCUS_CLUSTERS and s is not None and str(s).strip() != "")
-         for c, s in zip(cluster, sub_dir)], dtype=object)
+         for c, s in zip(cluster, sub_dir, strict=True)], dtype=object)
 
     c1, c1s, hv, c2 = f["ip_class1_count"], f["ip_class1_self_developed"], f["ip_high_value_count"], f["ip_class2_count"]
     level = np.where(hv > 0, 4.0, np.where(c1s > 0, 3.0, np.where(c1 > 0, 2.0, np.where(c2 > 0, 1.0, 0.0))))
@@ -313,7 +313,7 @@ def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_o
     inst = _obj(base.get("rd_institution_level"), n)
     out["has_rd_institution"] = np.array([None if v is None else v != "none" for v in inst], dtype=object)
     cert_until = np.array([_date_ord(v) for v in _obj(base.get("high_tech_cert_until"), n)])
-    out["high_tech_valid"] = np.array([None if math.isnan(c) else bool(c >= a) for c, a in zip(cert_until, as_of_ord)],
+    out["high_tech_valid"] = np.array([None if math.isnan(c) else bool(c >= a) for c, a in zip(cert_until, as_of_ord, strict=True)],
                                       dtype=object)
     share, rank = f["niche_market_share_pct"], f["niche_market_rank_cn"]
     top = np.where((share >= 10) | (rank <= 3), 1.0, np.where(np.isnan(share) & np.isnan(rank), np.nan, 0.0))

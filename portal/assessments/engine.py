@@ -390,9 +390,9 @@ def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
         unit = np.where(pick & (passed == 0), spec.conditions[k].unit, unit)
 
     def detail_at(i: int) -> str | None:
-        missing = [_cond_text(c) for c, r in zip(spec.conditions, results) if math.isnan(r[0][i])]
+        missing = [_cond_text(c) for c, r in zip(spec.conditions, results, strict=True) if math.isnan(r[0][i])]
         if passed[i] == 0:
-            failing = [_cond_text(c) for c, r in zip(spec.conditions, results) if r[0][i] == 0]
+            failing = [_cond_text(c) for c, r in zip(spec.conditions, results, strict=True) if r[0][i] == 0]
             text = "未满足：" + "；".join(failing) if spec.mode == "all_of" else "均未满足：" + "；".join(failing)
             if missing:
                 text += "（缺少数据：" + "；".join(missing) + "）"

@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from .bands import CategoryTable, BandTable, default_labels
+from .bands import BandTable, CategoryTable, default_labels
 from .types import CriteriaError
 
 CRITERIA_DIR = Path(__file__).parent / "criteria"

@@ -233,6 +233,10 @@ LEVERS: dict[str, Lever] = {
 }
 
 CATEGORY_EFFORT = {"sme_digital_grade": 8.0, "rd_institution_level": 10.0}
+CATEGORY_NAMES = {
+    "rd_institution_level": {"national": "国家级", "municipal": "重庆市级（省级）", "district": "区级", "enterprise": "企业自建"},
+    "sme_digital_grade": {"g1": "一级", "g2": "二级", "g3": "三级", "g4": "四级"},
+}
 CATEGORY_TEXT = {"sme_digital_grade": "中小企业数字化水平提升至{label}", "rd_institution_level": "建立{label}研发机构"}
 
 
@@ -296,13 +300,13 @@ def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
             better = sorted((p, k) for k, p in spec.categories.points.items() if p > here)
             if better:
                 p, key = better[0]
-                label = spec.categories.labels.get(key, key)
+                label = CATEGORY_NAMES.get(spec.indicator, {}).get(key) or spec.categories.labels.get(key, key)
                 text = CATEGORY_TEXT[spec.indicator].format(label=label)
                 change = Change({spec.indicator: key}, text, 1, "级", CATEGORY_EFFORT[spec.indicator])
                 cands.append((spec.code, "", change, key, ind.get(spec.indicator), None))
 
     # failed gates with numeric conditions
-    for gate, gspec in zip(result.gates, crit.gates):
+    for gate, gspec in zip(result.gates, crit.gates, strict=True):
         if gate.passed is not False or gspec.mode not in ("all_of", "any_of"):
             continue
         options_for_gate = []
@@ -321,7 +325,9 @@ def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
     recs = []
     seen = set()
     for code, target_txt, change, target, current, unit in cands:
-        key = (code, change.text)
+        # one change that earns points in two items (e.g. an R&D institution also counts in 特色化)
+        # is stated once
+        key = change.text
         if key in seen:
             continue
         seen.add(key)

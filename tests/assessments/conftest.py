@@ -31,8 +31,9 @@ def base_indicators(**over) -> dict:
 
 
 def score(code: str, ind: dict, options=None, recs: bool = False):
-    from portal.assessments import derived
     import numpy as np
+
+    from portal.assessments import derived
     d = date.fromisoformat(ind["as_of"])
     computed = derived.compute({k: [v] for k, v in ind.items()}, 1, np.array([float(d.year)]),
                                np.array([float(d.toordinal())]), options)

@@ -5,8 +5,15 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from portal.assessments import (FAMILIES, InputError, assess, criteria_for, derive, framework_codes,
-                                peer_percentiles)
+from portal.assessments import (
+    FAMILIES,
+    InputError,
+    assess,
+    criteria_for,
+    derive,
+    framework_codes,
+    peer_percentiles,
+)
 from portal.assessments.peers import size_class
 
 

@@ -48,7 +48,7 @@ def test_numpy_lookup_equals_scalar_lookup(values, rule):
     table = BandTable.build([0, 4, 6, 8, 10], [0, 2, 4, 6, 8, 10], on_boundary=rule)
     arr = np.array([np.nan if v is None else v for v in values])
     idx, pts = table.points_array(arr)
-    for v, i, p in zip(values, idx, pts):
+    for v, i, p in zip(values, idx, pts, strict=True):
         assert (int(i), float(p)) == table.lookup(v)
 
 

@@ -39,7 +39,7 @@ def niche_gate(criteria: Criteria, cols: Columns):
     need = np.where(gap, 2.0, 3.0)
     passed = np.where(np.isnan(years), NA, (years >= need).astype(float))
     detail = np.array([None if p != 0 else f"从事细分市场 {y:g} 年，需≥{m:g} 年"
-                       for p, y, m in zip(passed, years, need)], dtype=object)
+                       for p, y, m in zip(passed, years, need, strict=True)], dtype=object)
     return custom_gate(spec, passed, years, need - years, "年", detail)
 
 
@@ -74,7 +74,7 @@ def rd_gate(criteria: Criteria, cols: Columns):
             units[i] = "%"
             detail[i] = f"营业收入 {revenue[i]:g} 万元，近两年研发投入强度较低值 {min_int[i]:.2f}%，需每年≥{need_int[i]:g}%"
         else:
-            fails = [(t - v[i], u, name, t) for (v, t, u, name), m in zip(parts, small_mets) if m[i] == 0]
+            fails = [(t - v[i], u, name, t) for (v, t, u, name), m in zip(parts, small_mets, strict=True) if m[i] == 0]
             shortfall[i], units[i] = fails[0][0], fails[0][1]
             detail[i] = "营业收入不足 5000 万元，未满足：" + "；".join(f"{name}≥{t:g}{u}" for _, u, name, t in fails)
     g = custom_gate(spec, passed, value, shortfall, None, detail)
