@@ -322,6 +322,25 @@ def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
             target_txt = f"{indicator_name(cond.indicator)}{verb} {_fmt(cond.value)}{unit_txt}"
             cands.append((gspec.code, target_txt, change, cond.value, _f(ind, cond.indicator), cond.unit))
 
+    # failed custom gates that a framework ties to one indicator (``GATE_INDICATORS`` in its module)
+    from .frameworks import module_for
+
+    gate_indicators = getattr(module_for(crit.framework), "GATE_INDICATORS", {})
+    for gate in result.gates:
+        indicator = gate_indicators.get(gate.code)
+        if gate.passed is not False or indicator is None or gate.shortfall is None:
+            continue
+        cur = _f(ind, indicator)
+        if cur is None or not isinstance(gate.value, (int, float)) or abs(float(gate.value) - cur) > 1e-6:
+            continue
+        lever = LEVERS.get(indicator)
+        target = cur + gate.shortfall
+        change = lever(ind, target, False) if lever else None
+        if change is not None:
+            unit_txt = "" if not gate.unit else (gate.unit if gate.unit == "%" else f" {gate.unit}")
+            cands.append((gate.code, f"{indicator_name(indicator)}达到 {_fmt(target)}{unit_txt}", change, target,
+                          cur, gate.unit))
+
     recs = []
     seen = set()
     for code, target_txt, change, target, current, unit in cands:

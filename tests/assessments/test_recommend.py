@@ -72,3 +72,11 @@ def test_recommendations_serialise_with_the_cli_contract_fields():
             assert {"code", "value", "points", "max_points", "provisional"} <= set(it)
         for rec in res["recommendations"]:
             assert {"code", "points_gain", "target_value", "text"} <= set(rec)
+
+
+def test_failed_custom_gate_gets_a_concrete_change():
+    # giant2022 新: revenue 1.2亿, R&D 300 = 2.5% this year (last year 3.2%) -> +60 万元 reaches 3%
+    out = recs("giant2022", revenue=12000, main_business_revenue=11000, rd_expenditure=300,
+               revenue_prev1=10000, rd_expenditure_prev1=320)
+    r = next(x for x in out if x.code == "xin_rd")
+    assert "研发费用再增加 60 万元" in r.text and r.clears_gate

@@ -34,7 +34,9 @@ A framework module ``portal/assessments/frameworks/<name>.py`` provides:
 Optional: ``LEVERS: dict[str, recommend.Lever]`` mapping an indicator to how an enterprise moves
 it (the raw field to change and the Chinese wording), used by :mod:`recommend` for items of
 this framework beyond the shared levers; ``prepare(criteria, options) -> Criteria`` to adapt the
-criteria to options before evaluation (e.g. a province's own 特色化 items).
+criteria to options before evaluation (e.g. a province's own 特色化 items);
+``GATE_INDICATORS: dict[str, str]`` mapping a custom gate to the one indicator it judges, so that
+:mod:`recommend` can turn its shortfall into a concrete change.
 
 HOW TO ADD A FRAMEWORK
 ----------------------

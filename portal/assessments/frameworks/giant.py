@@ -26,6 +26,9 @@ from .sts import certified_gate
 
 FAMILY = "giant"
 NA = np.nan
+# custom gates judged on one indicator (recommend.py turns their shortfall into a concrete change)
+GATE_INDICATORS = {"zhuan_niche": "years_in_niche", "revenue_cagr": "revenue_cagr_2y_pct",
+                   "xin_rd": "rd_intensity_min_2y_pct"}
 
 
 def _spec(criteria: Criteria, code: str):
