@@ -5,10 +5,10 @@ import io
 import os
 from datetime import timedelta
 
+import factories
 import pytest
 from sqlalchemy import select
 
-import factories
 from portal.extensions import db
 from portal.models import Attachment, AuditEvent
 from portal.reporting import attachments as storage

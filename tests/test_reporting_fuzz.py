@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import factories
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-import factories
 from portal.extensions import db
 from portal.fields import registry
 from portal.forms.reporting import SUB_PREFIX, map_keys

@@ -1,14 +1,14 @@
 """The enterprise's reporting pages: scoping, drafts, validation, submission, periods, audit."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+import factories
 import pytest
 from sqlalchemy import select
 
-import factories
 from portal.extensions import db
-from portal.models import AuditEvent, Report, ReportStatus, Scorecard, utcnow
+from portal.models import AuditEvent, Report, ReportStatus, Scorecard
 from portal.reporting import services
 
 SYSTEMS = ("erp", "mes", "plm", "scm", "crm", "wms", "aps", "qms", "ems", "scada_dcs")

@@ -5,11 +5,11 @@ import io
 import re
 from datetime import timedelta
 
+import factories
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-import factories
 from portal.extensions import db
 from portal.models import AuditEvent, Report, SpreadsheetUpload
 from portal.reporting import services

@@ -197,7 +197,8 @@ def view_report(report_id: int):
         "reporting/view_report.html", report=report, values=values, sections=registry().sections,
         figures=services.derived_figures(report, values), attachments=services.attachments_of(report),
         attachment_label=services.attachment_label, editable=workflow.is_editable(report),
-        amendment_form=AmendmentForm(formdata=None), display_value=display_value, today=services.local_today())
+        amendment_form=AmendmentForm(formdata=None), display_value=display_value,
+        explanation_label=services.explanation_label, today=services.local_today())
 
 
 @bp.route("/<int:report_id>/amendment", methods=["POST"])

@@ -539,6 +539,22 @@ def record_download(attachment: Attachment, *, actor: User) -> None:
                  detail=f"附件 #{attachment.id}：{attachment.display_name}")
 
 
+def explanation_label(code: str) -> str:
+    """The Chinese name of what a warning code is about (its field, or the cross-period figure)."""
+    if code == "yoy_energy_intensity":
+        return "单位工业增加值能耗（同比）"
+    key = code.split(".", 1)[0]
+    suffix = ""
+    if key == "yoy_output":
+        key, suffix = "gross_output_value", "（同比）"
+    elif key.startswith("yoy_"):
+        key, suffix = key[4:], "（同比）"
+    elif key.startswith("drop_"):
+        key, suffix = key[5:], "（环比下降）"
+    spec = registry().get(key)
+    return (spec.zh + suffix) if spec is not None else code
+
+
 def attachment_label(attachment: Attachment) -> str:
     if attachment.field_key and registry().get(attachment.field_key):
         return registry().field(attachment.field_key).zh
