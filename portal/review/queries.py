@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, case, cast, false, func, or_, select
 
@@ -47,6 +48,8 @@ ACTION_ZH = {
     "report.amendment_requested": _l("申请更正"), "report.amendment_allowed": _l("同意更正（新版本）"),
     "report.bulk_import": _l("批量导入"), "report.bulk_undo": _l("撤销批量导入"),
     "report.upload_apply": _l("导入填报模板"), "report.upload_undo": _l("撤销模板导入"),
+    "report.explain": _l("填写预警说明"), "scorecard.snapshot": _l("生成评价结果"),
+    "report.spreadsheet_upload": _l("上传电子表格"), "report.template_download": _l("下载填报模板"),
     "attachment.download": _l("下载附件"), "attachment.upload": _l("上传附件"),
     "attachment.delete": _l("删除附件"),
 }
@@ -494,22 +497,47 @@ class TimelineEntry:
     changes: list[Change]
 
 
-def _changes(before: dict | None, after: dict | None) -> list[Change]:
+def _explanation_changes(before: dict, after: dict) -> list[Change]:
+    reg = registry()
+    out = []
+    for code in sorted(set(before) | set(after)):
+        spec = reg.get(str(code).split(".")[0])
+        label = _("预警说明：%(f)s", f=spec.zh if spec else code)
+        out.append(Change(label, str(before.get(code) or "—"), str(after.get(code) or "—")))
+    return out
+
+
+def _snapshot_changes(after: dict) -> list[Change]:
+    out = []
+    for framework, result in sorted(after.items()):
+        if not isinstance(result, dict):
+            continue
+        total = result.get("total")
+        shown = "—" if total is None else f"{float(total):.1f}"
+        grade = result.get("grade") or ""
+        out.append(Change(f"{framework}（{result.get('criteria_version') or ''}）", "", f"{shown} {grade}".strip()))
+    return out
+
+
+def _changes(action: str, before: dict | None, after: dict | None) -> list[Change]:
+    """Field-level differences of one audit row (only changed fields are stored in before/after)."""
     before, after = before or {}, after or {}
+    if action == "report.explain":
+        return _explanation_changes(before, after)
+    if action == "scorecard.snapshot":
+        return _snapshot_changes(after)
     reg = registry()
     out = []
     if "status" in before or "status" in after:
         old, new = before.get("status"), after.get("status")
         if old != new:
-            out.append(Change("状态", STATUS_ZH.get(old, old or "—"), STATUS_ZH.get(new, new or "—")))
+            out.append(Change(_("状态"), STATUS_ZH.get(old, old or "—"), STATUS_ZH.get(new, new or "—")))
     order = {f.key: i for i, f in enumerate(reg.report_fields)}
     for key in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
         spec = reg.get(key)
         if spec is None or spec.section == "profile":
             continue
-        old, new = before.get(key), after.get(key)
-        label = f"{spec.zh}（{spec.unit_label}）" if spec.unit_label else spec.zh
-        out.append(Change(label, display_value(spec, old), display_value(spec, new)))
+        out.append(Change(field_title(key), display_value(spec, before.get(key)), display_value(spec, after.get(key))))
     return out
 
 
@@ -519,7 +547,7 @@ def timeline(report: Report) -> list[TimelineEntry]:
                                                          AuditEvent.object_id == report.id)
                                 .order_by(AuditEvent.at, AuditEvent.id))
     return [TimelineEntry(e.at, e.actor_login, e.action, ACTION_ZH.get(e.action, e.action), e.detail,
-                          _changes(e.before, e.after)) for e in events]
+                          _changes(e.action, e.before, e.after)) for e in events]
 
 
 def revisions(report: Report) -> list[ReportRevision]:

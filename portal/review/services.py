@@ -81,7 +81,7 @@ def send_reminders(period: ReportingPeriod, *, actor: User) -> ReminderResult:
     now = utcnow()
     for row in targets:
         state = "尚未提交（草稿）" if row.status == ReportStatus.DRAFT else "尚未填报"
-        title = f"{period.label_zh}季度报表催报"
+        title = f"{period.label_zh}报表催报"
         body = (f"{row.name}：贵企业{period.label_zh}的季度报表{state}，截止日期为 {period.due_on.isoformat()}。"
                 f"请尽快登录铜梁区先进制造业企业评价门户填写并提交。如有疑问，请联系区经济和信息化委员会。")
         db.session.add(Notice(enterprise_id=row.id, period_id=period.id, kind="reminder", title=title, body=body,
