@@ -30,11 +30,11 @@ snapshots of the same report that are ``current`` (the newest per report and fam
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import Text, and_, case, func, select, true, type_coerce
 
 from portal import fields
 from portal.extensions import db
@@ -49,6 +49,7 @@ STOCK_FIELDS: tuple[str, ...] = (
     "equipment_networked", "recognised_digital_workshops", "rd_institution_level", "design_tools",
     "systems", "certifications", "cloud_level", "industrial_internet",
 )
+JSON_FIELDS: tuple[str, ...] = ("design_tools", "systems", "certifications")
 FLAG_COLUMNS: tuple[str, ...] = ("smart_factory", "green_factory", "sts")
 SMART_FACTORY_GRADE = "智能工厂"   # the smart framework's top level (criteria/smart_cq.yaml)
 SMART_NO_LEVEL = ("数字化车间", "未达到认定条件")
@@ -59,15 +60,13 @@ _APPROVED = Report.status == ReportStatus.APPROVED
 
 def _counted_scorecards():
     """Current snapshots whose review state lets them count (see the module docstring)."""
-    confirmed = aliased(Scorecard)
-    family_has_confirmed = exists().where(
-        and_(confirmed.family == Scorecard.family, confirmed.review_state == "confirmed")
-    )
+    # Uncorrelated, so the database evaluates it once (a correlated EXISTS scanned the table per row).
+    confirmed_families = select(Scorecard.family).where(Scorecard.review_state == "confirmed").distinct()
     return and_(
         Scorecard.current.is_(True),
         Scorecard.family.in_(RECOGNITION_FAMILIES),
         Scorecard.review_state != "rejected",
-        (Scorecard.review_state == "confirmed") | ~family_has_confirmed,
+        (Scorecard.review_state == "confirmed") | Scorecard.family.not_in(confirmed_families),
     )
 
 
@@ -99,7 +98,12 @@ def _flags_subquery():
 def reports_statement():
     """The single SELECT behind ``load_reports`` (exposed for the benchmark and tests)."""
     flags = _flags_subquery()
-    value_cols = [getattr(Report, key).label(key) for key in (*FLOW_FIELDS, *STOCK_FIELDS)]
+    # JSON columns come back as text and are decoded once per distinct value (``_decode_json``):
+    # reports repeat the same lists and maps quarter after quarter.
+    value_cols = [
+        (type_coerce(getattr(Report, key), Text) if key in JSON_FIELDS else getattr(Report, key)).label(key)
+        for key in (*FLOW_FIELDS, *STOCK_FIELDS)
+    ]
     profile_cols = [getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS]
     return (
         select(
@@ -129,10 +133,28 @@ def _numeric_keys() -> tuple[str, ...]:
     return tuple(key for key in (*FLOW_FIELDS, *STOCK_FIELDS) if registry.field(key).is_numeric)
 
 
+def _decode_json(column: pd.Series) -> pd.Series:
+    """JSON text -> lists/dicts, decoding each distinct text once (NULL stays None). A driver that
+    decodes JSON itself (psycopg on PostgreSQL) hands over lists and dicts, kept as they are."""
+    decoded: dict[str, object] = {}
+
+    def one(v):
+        if not isinstance(v, str):
+            return v
+        if v not in decoded:
+            decoded[v] = json.loads(v)
+        return decoded[v]
+
+    return pd.Series([one(v) for v in column.to_numpy()], index=column.index, dtype=object)
+
+
 def load_reports() -> pd.DataFrame:
     """The ``reports`` frame: one row per approved report, profile and flags joined (one query)."""
-    result = db.session.execute(reports_statement())
+    # A Core execute on the session's connection (same transaction) skips ORM row processing.
+    result = db.session.connection().execute(reports_statement())
     frame = _frame(result)
+    for name in JSON_FIELDS:
+        frame[name] = _decode_json(frame[name])
     # Numbers as float with NaN for empty; flags 0/1/NULL -> 1.0/0.0/NaN (``bool_to_float`` reads them).
     for name in (*_numeric_keys(), *FLAG_COLUMNS, "land_area_mu"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
