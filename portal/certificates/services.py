@@ -92,6 +92,7 @@ _SMART_LEVELS = ("数字化车间", "智能工厂")
 _CN_LEVEL = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 _CMMM_GRADE = re.compile(r"^L([1-5])\s*(.*)$")
 
+MIN_PEERS = 5                        # fewer peers: no quartiles (they would expose single peers)
 LOCAL_OFFSET = timedelta(hours=8)   # Asia/Shanghai (no daylight saving time); timestamps are naive UTC
 
 VERIFY_STATUSES = ("valid", "expired", "revoked", "unknown", "invalid")
@@ -573,8 +574,8 @@ def peer_stats(enterprise: Enterprise, period: ReportingPeriod, report: Report |
 
     Indicators are derived by the scoring engine's batch path (``derive_frame``) from approved
     reports of the cluster up to ``period`` (three calendar years, for growth rates); the
-    enterprise's own report of the period counts even before approval. Quartiles need at least
-    three peers with a value.
+    enterprise's own report of the period counts even before approval. Quartiles are shown only
+    with at least ``MIN_PEERS`` values, so that no single peer's figure can be read off them.
     """
     fields = [k for k in (*FLOW_FIELDS, *STOCK_FIELDS) if hasattr(Report, k)]
     own = report.id if report is not None else -1
@@ -605,7 +606,7 @@ def peer_stats(enterprise: Enterprise, period: ReportingPeriod, report: Report |
         own_value = None if own_value is None or math.isnan(own_value) else round(float(own_value), 2)
         peers = values.dropna()
         label, unit = INDICATORS.get(name, (name, None))
-        if len(peers) < 3:
+        if len(peers) < MIN_PEERS:
             q1 = med = q3 = None
         else:
             q1, med, q3 = (round(float(peers.quantile(q)), 2) for q in (0.25, 0.5, 0.75))
