@@ -193,12 +193,29 @@ def test_ranking_lists_enterprises_best_first_and_paginates(client, auth, distri
 
 
 def test_ranking_links_to_report_page_only_if_that_endpoint_exists(client, auth, district, app):
+    from flask import url_for
+
+    from portal.models import Report
+
     auth.login_as(district["reviewer"])
-    html = client.get("/dashboards/ranking?indicator=rd_intensity").get_data(as_text=True)
+    html = client.get("/dashboards/ranking?indicator=rd_intensity&period=2025Q4").get_data(as_text=True)
     if "review.view_report" in app.view_functions:
-        assert 'href="/review/' in html or "report_id" not in html
+        report = db.session.query(Report).filter_by(enterprise_id=district["ents"][6].id).order_by(
+            Report.period_id.desc()).first()
+        with app.test_request_context():
+            href = url_for("review.view_report", report_id=report.id)
+        assert f'href="{href}">铜梁样本装备企业6号</a>' in html
     else:
         assert "铜梁样本装备企业6号</a>" not in html
+
+
+@pytest.mark.parametrize("url", ["/dashboards/", "/dashboards/land", "/dashboards/definitions",
+                                 "/dashboards/breakdown", "/dashboards/export/indicators.xlsx"])
+def test_pages_render_in_english_locale(client, auth, district, url):
+    auth.login_as(district["reviewer"])
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert client.get(url).status_code == 200
 
 
 def test_land_page_shows_classes_and_provisional_weights(client, auth, district):

@@ -51,7 +51,8 @@ def _dash_pct(fraction, digits: int = 1) -> str:
 
 
 def _generated_at() -> str:
-    return utcnow().replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M（北京时间）")
+    local = utcnow().replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    return _("%(at)s（北京时间）", at=local.strftime("%Y-%m-%d %H:%M"))
 
 
 def _period():

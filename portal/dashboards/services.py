@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from flask import g
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.fields import registry
 
@@ -26,17 +29,17 @@ LOW_COVERAGE = 0.8  # below this share of expected enterprises a value is highli
 
 #: The overview's three groups, in display order; every indicator is in exactly one.
 GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("plan", "规划指标", (
+    ("plan", _l("规划指标"), (
         "advanced_mfg_output", "equipment_output", "electronics_output", "health_output", "rd_intensity",
         "high_tech_output_share", "large_enterprises", "rd_platforms", "industrial_investment",
         "sts_enterprises", "nc_rate", "nc_rate_mean", "digital_workshops_smart_factories",
     )),
-    ("integration", "两化融合", (
+    ("integration", _l("两化融合"), (
         "design_tool_penetration", "cloud_rate", "nc_rate_district", "digital_equipment_share",
         "networked_equipment_share", "industrial_internet_share",
         *(f"system_{key}_share" for key in indicators.SYSTEM_KEYS),
     )),
-    ("green", "绿色制造", (
+    ("green", _l("绿色制造"), (
         "water_reuse_rate", "solid_waste_utilisation_rate", "energy_intensity", "co2_intensity",
         "green_factories", "iso50001_share", "iso14001_share",
     )),
@@ -45,17 +48,17 @@ GROUP_OF = {code: key for key, _, codes in GROUPS for code in codes}
 
 #: Indicators whose formula rests on provisional coefficients, and why.
 PROVISIONAL = {
-    "energy_intensity": "除电力、天然气外，其他能源的折标准煤系数为暂定值（GB/T 2589-2020 表列值待确认）",
-    "co2_intensity": "电网及燃料排放因子为暂定值（默认2022年全国电网平均因子）",
+    "energy_intensity": _l("除电力、天然气外，其他能源的折标准煤系数为暂定值（GB/T 2589-2020 表列值待确认）"),
+    "co2_intensity": _l("电网及燃料排放因子为暂定值（默认2022年全国电网平均因子）"),
 }
 #: Indicators that count recognitions taken from scorecard snapshots, by snapshot family.
 RECOGNITION_INDICATORS = {
     "digital_workshops_smart_factories": "smart", "green_factories": "green", "sts_enterprises": "sts",
 }
 BREAKDOWN_LABELS = {
-    "cluster": "产业集群", "sub_direction": "重点发展方向", "park": "园区", "town": "镇街", "size_class": "企业规模",
+    "cluster": _l("产业集群"), "sub_direction": _l("重点发展方向"), "park": _l("园区"), "town": _l("镇街"),
+    "size_class": _l("企业规模"),
 }
-KIND_LABELS = {"quarter": "季度", "ytd": "年初至今", "year": "全年"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,9 +94,11 @@ def load_data() -> Data:
 
 
 def cached(view: str, key: Hashable, compute: Callable[[Data], object]) -> object:
-    """``compute(data)`` once per (data version, view, key) in this process."""
+    """``compute(data)`` once per (data version, view, key, locale) in this process (the locale
+    because computed views hold translated labels)."""
     data = load_data()
-    return current_cache().tables.get_or_compute((data.version, view, key), lambda: compute(data))
+    locale = str(get_locale() or "")
+    return current_cache().tables.get_or_compute((data.version, view, key, locale), lambda: compute(data))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,9 +151,9 @@ def parse_period(text: str | None, quarters: Iterable[tuple[int, int]]) -> Perio
     try:
         spec = PeriodSpec.parse(text)
     except (ValueError, TypeError):
-        raise PeriodError("无法识别的统计期，请从列表中选择（如 2025Q3、2025YTD3 或 2025）。") from None
+        raise PeriodError(_("无法识别的统计期，请从列表中选择（如 2025Q3、2025YTD3 或 2025）。")) from None
     if not 2000 <= spec.year <= 2100:
-        raise PeriodError("统计期年份超出范围，请从列表中选择。")
+        raise PeriodError(_("统计期年份超出范围，请从列表中选择。"))
     return spec
 
 
@@ -195,10 +200,10 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def provisional_note(code: str, basis: Mapping[str, str | None]) -> str:
     notes = []
     if code in PROVISIONAL:
-        notes.append(PROVISIONAL[code])
+        notes.append(str(PROVISIONAL[code]))
     family = RECOGNITION_INDICATORS.get(code)
     if family and basis.get(family) != "confirmed":
-        notes.append("认定结果取自尚未经审核确认的评价快照")
+        notes.append(_("认定结果取自尚未经审核确认的评价快照"))
     return "；".join(notes)
 
 
@@ -229,7 +234,7 @@ def overview(spec: PeriodSpec) -> dict:
             {"key": key, "zh": zh, "rows": [rows[c] for c in codes if c in rows]} for key, zh, codes in GROUPS
         ]
         plan_rows = charts.progress_rows(table)
-        svg = charts.progress_bars(plan_rows, title=f"规划指标完成情况（{spec.label}）") if plan_rows else ""
+        svg = charts.progress_bars(plan_rows, title=_("规划指标完成情况（%(period)s）", period=spec.label)) if plan_rows else ""
         expected = indicators.expected_for(data.expected, spec)
         n_expected = 0 if expected is None else len(expected)
         in_window = data.reports.loc[
@@ -256,13 +261,13 @@ def check_indicator(code: str | None, default: str = "advanced_mfg_output", ente
         return default
     defn = INDICATORS.get(code)
     if defn is None or (enterprise_level and not defn.enterprise_level):
-        raise ValueError("未知的指标，请从列表中选择。")
+        raise ValueError(_("未知的指标，请从列表中选择。"))
     return code
 
 
 def breakdown_view(spec: PeriodSpec, by: str, code: str) -> dict:
     if by not in indicators.BREAKDOWN_KEYS:
-        raise ValueError("未知的分组方式，请从列表中选择。")
+        raise ValueError(_("未知的分组方式，请从列表中选择。"))
 
     def compute(data: Data) -> dict:
         table = indicators.breakdown(data.reports, data.expected, spec, by=by, codes=[code])
@@ -272,7 +277,7 @@ def breakdown_view(spec: PeriodSpec, by: str, code: str) -> dict:
         svg = charts.grouped_bar_chart(
             [r["group_zh"] for r in rows],
             {spec.label: [r["value"] for r in rows], prev_label: [r["value_prev_year"] for r in rows]},
-            title=f"{defn.zh}：按{BREAKDOWN_LABELS[by]}", unit=defn.unit,
+            title=_("%(name)s：按%(by)s", name=defn.zh, by=BREAKDOWN_LABELS[by]), unit=defn.unit,
         ) if rows else ""
         return {"rows": rows, "svg": svg, "defn": defn, "prev_label": prev_label}
     return cached("breakdown", (spec.code, by, code), compute)
@@ -285,7 +290,7 @@ def trend_view(code: str) -> dict:
         defn = INDICATORS[code]
         target = load_targets().get(code)
         svg = charts.trend_chart([r["period"] for r in rows], {defn.zh: [r["value"] for r in rows]},
-                                 title=f"{defn.zh}（按季度）", unit=defn.unit) if rows else ""
+                                 title=_("%(name)s（按季度）", name=defn.zh), unit=defn.unit) if rows else ""
         return {"rows": rows, "svg": svg, "defn": defn, "target": target}
     return cached("trend", code, compute)
 
@@ -375,8 +380,8 @@ def land_view(spec: PeriodSpec, page: int, per_page: int) -> dict:
         for k, w in config.weights.items()
     ]
     counts = summary.set_index("class")["n"]
-    svg = charts.grouped_bar_chart([str(c) for c in counts.index], {"企业数": [int(n) for n in counts]},
-                                   title=f"亩均效益分类（{spec.label}）", unit="家")
+    svg = charts.grouped_bar_chart([str(c) for c in counts.index], {_("企业数"): [int(n) for n in counts]},
+                                   title=_("亩均效益分类（%(period)s）", period=spec.label), unit=_("家"))
     return {"page": result, "summary": _records(summary), "weights": weights, "config": config, "svg": svg,
             "components": land.COMPONENT_LABELS}
 
@@ -387,8 +392,8 @@ def definitions() -> tuple[list[dict], object]:
     reg = registry()
     targets = load_targets()
     plan = load_plan()
-    recog = {"smart_factory": "智能工厂认定（评价快照）", "green_factory": "绿色工厂认定（评价快照）",
-             "sts": "专精特新认定（评价快照）", "high_tech_cert_until": "高新技术企业证书有效期（企业档案）"}
+    recog = {"smart_factory": _("智能工厂认定（评价快照）"), "green_factory": _("绿色工厂认定（评价快照）"),
+             "sts": _("专精特新认定（评价快照）"), "high_tech_cert_until": _("高新技术企业证书有效期（企业档案）")}
     out = []
     for key, zh, codes in GROUPS:
         rows = []
@@ -400,12 +405,12 @@ def definitions() -> tuple[list[dict], object]:
                 spec = reg.get(name)
                 label = recog.get(name) or (spec.zh if spec else name)
                 if name in defn.optional:
-                    label += "（选填，空视为无）"
+                    label += _("（选填，空视为无）")
                 sources.append(label)
             rows.append({
                 "code": code, "zh": defn.zh, "unit": defn.unit, "formula": defn.formula_zh,
                 "population": defn.population_zh, "sources": sources,
-                "direction": "数值越低越好" if defn.direction == "down" else "数值越高越好",
+                "direction": _("数值越低越好") if defn.direction == "down" else _("数值越高越好"),
                 "target": target.target if target else None, "baseline": target.baseline if target else None,
                 "target_note": (target.note if target else None) or "", "flow": defn.flow,
                 "provisional": PROVISIONAL.get(code, ""),
@@ -431,8 +436,8 @@ def position_view(enterprise_id: int, spec: PeriodSpec, code: str) -> dict:
         own = data.reports.loc[data.reports["enterprise_id"] == enterprise_id]
         trend_rows = own_trend(own, code)
         defn = INDICATORS[code]
-        svg = charts.trend_chart([r["period"] for r in trend_rows], {"本企业": [r["value"] for r in trend_rows]},
-                                 title=f"{defn.zh}（本企业，按季度）", unit=defn.unit) if trend_rows else ""
+        svg = charts.trend_chart([r["period"] for r in trend_rows], {_("本企业"): [r["value"] for r in trend_rows]},
+                                 title=_("%(name)s（本企业，按季度）", name=defn.zh), unit=defn.unit) if trend_rows else ""
         cluster = own["cluster"].iloc[-1] if len(own) else None
         return {"rows": _records(table), "trend": trend_rows, "svg": svg, "defn": defn,
                 "cluster_zh": indicators.CLUSTER_LABELS.get(cluster, cluster or ""),
@@ -472,5 +477,5 @@ def api_payload(spec: PeriodSpec, generated_at: str) -> dict:
         items.append(item)
     return {
         "period": spec.code, "period_zh": spec.label, "period_kind": spec.kind,
-        "generated_at": generated_at, "source": "经审核通过的企业季度报表", "indicators": items,
+        "generated_at": generated_at, "source": _("经审核通过的企业季度报表"), "indicators": items,
     }
