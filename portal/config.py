@@ -44,6 +44,28 @@ class Config:
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # used in certificate QR codes
     HSTS = False
 
+    # Certificates (docs/certificates.md): validity per framework family in years (provisional
+    # default 3 for every family), and the public verification page's per-IP rate limit.
+    CERT_VALIDITY_YEARS: dict = {}
+    VERIFY_RATE_LIMIT = 30
+    VERIFY_RATE_WINDOW_SECONDS = 60
+
+    # Evidence attachments: stored under UPLOAD_FOLDER (default <instance>/uploads), never in static/.
+    UPLOAD_FOLDER: str | None = None
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+    # Reminder e-mail: "log" writes to the application log (development); "smtp" sends.
+    MAIL_BACKEND = "log"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "noreply@tongliang.local"
+
+    # Bearer tokens accepted by the JSON indicator API (dashboards.api_indicators).
+    API_TOKENS: tuple = ()
+
 
 class TestConfig(Config):
     TESTING = True

@@ -38,10 +38,12 @@ def load_demo(*, seed: int = 2025, n_enterprises: int = 350, hash_method: str = 
     reviewer = users["reviewer"]
     _insert_reports(data, enterprise_ids, period_ids, users, reviewer)
     n_cards = _score_recent(period_ids, reviewer, echo)
+    certificates = _issue_certificates(users["admin"], echo)
     audit.record("demo.seed", detail=f"seed={seed} enterprises={len(data.enterprises)} reports={len(data.reports)}")
     db.session.flush()
     return (f"演示数据已装入：{len(data.enterprises)} 家企业，{len(period_ids)} 个填报期，"
-            f"{len(data.reports)} 份报表，{n_cards} 条评价快照。演示账号密码均为 {DEMO_PASSWORD}")
+            f"{len(data.reports)} 份报表，{n_cards} 条评价快照，{certificates} 张证书。"
+            f"演示账号密码均为 {DEMO_PASSWORD}")
 
 
 def _insert_enterprises(data) -> list[int]:
@@ -131,3 +133,15 @@ def _score_recent(period_ids, reviewer, echo) -> int:
                 card.review_state = "confirmed"
     db.session.flush()
     return n
+
+
+def _issue_certificates(actor, echo) -> int:
+    """Certificates for confirmed passing scorecards; some expired and one revoked (see the service)."""
+    from datetime import date
+
+    from portal.certificates.services import seed_certificates
+
+    echo("签发演示证书……")
+    counts = seed_certificates(date.today(), actor)
+    db.session.flush()
+    return counts["issued"]
