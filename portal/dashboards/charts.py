@@ -79,10 +79,11 @@ def progress_bars(rows: Sequence[Mapping], title: str = "规划指标完成进�
     ``rows``: mappings with ``label``, ``value``, ``target`` and optionally ``baseline``, ``unit``.
     """
     rows = list(rows)
-    # The legend sits on its own line under the title; the label column widens (up to 380 px)
-    # so that a long Chinese name is not clipped at the left edge (about 12 px per character).
+    # The legend sits on its own line under the title; the label column widens (up to 400 px)
+    # so that a long Chinese name is not clipped at the left edge. A 12 px CJK glyph measures
+    # 12-13 px depending on the fallback font, so reserve 13.5 px per character.
     longest = max((len(str(r["label"])) for r in rows), default=0)
-    row_h, top, left, right = 44, 58, min(max(230, 12 * longest + 20), 380), 170
+    row_h, top, left, right = 44, 62, min(max(230, int(13.5 * longest) + 24), 400), 170
     height = top + row_h * max(len(rows), 1) + 16
     bar_w = width - left - right
     chart_id = _chart_id("progress", title, [tuple(sorted(r.items())) for r in rows])
@@ -91,7 +92,7 @@ def progress_bars(rows: Sequence[Mapping], title: str = "规划指标完成进�
         for r in rows
     ) or NO_DATA
     out = _open(width, height, title, desc, chart_id)
-    legend_y = 44
+    legend_y = 48
     out += [
         f'<rect x="{left}" y="{legend_y - 9}" width="12" height="9" fill="{PALETTE[0]}"/>',
         _text(left + 16, legend_y, "当前值", size=11),

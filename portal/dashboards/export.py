@@ -182,7 +182,7 @@ def _definitions_sheet() -> Sheet:
     columns = [Column(_l("分组"), "group_zh"), Column(_l("指标代码"), "code"), Column(_l("指标"), "zh"), Column(_l("单位"), "unit"),
                Column(_l("计算公式"), "formula"), Column(_l("统计范围"), "population"), Column(_l("数据来源"), "sources"),
                Column(_l("方向"), "direction"), Column(_l("2025年目标"), "target", kind="number"),
-               Column(_l("2020年基期值"), "baseline", kind="number"), Column(_l("目标说明"), "target_note"),
+               Column(_l("2020年基期值"), "baseline", kind="number"),
                Column(_l("暂定说明"), "provisional")]
     return Sheet(_("指标说明"), columns, rows)
 

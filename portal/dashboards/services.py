@@ -412,7 +412,7 @@ def definitions() -> tuple[list[dict], object]:
                 "population": defn.population_zh, "sources": sources,
                 "direction": _("数值越低越好") if defn.direction == "down" else _("数值越高越好"),
                 "target": target.target if target else None, "baseline": target.baseline if target else None,
-                "target_note": (target.note if target else None) or "", "flow": defn.flow,
+                "flow": defn.flow,
                 "provisional": PROVISIONAL.get(code, ""),
                 "recognition": code in RECOGNITION_INDICATORS,
             })
