@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.fields import registry
 from portal.models import Attachment, Report, ReportingPeriod, ReportStatus, SpreadsheetUpload, User, utcnow
 from portal.reporting import attachments as storage
+from portal.reporting import scope
 from portal.reporting.rules import Issue
 from portal.reporting.spreadsheet import (
     DEFAULT_MAX_BYTES,
@@ -145,7 +146,7 @@ def period_rows(user: User, page: int, per_page: int, today: date):
     reports = {}
     if ids:
         reports = {r.period_id: r for r in db.session.scalars(
-            select(Report).where(Report.enterprise_id == user.enterprise_id, Report.period_id.in_(ids)))}
+            scope.reports_query(user).where(Report.period_id.in_(ids)))}
     rows = []
     for period in pagination.items:
         report = reports.get(period.id)
