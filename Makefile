@@ -20,6 +20,13 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	$(BIN)/pybabel compile -f -d portal/translations >/dev/null
 
+# Re-extract the message catalogue from the sources and merge it into the en catalogue
+# (then translate the new entries in portal/translations/en/LC_MESSAGES/messages.po).
+.PHONY: i18n-update
+i18n-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot portal
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l en
+
 instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = \"{secrets.token_hex(32)}\"\nCERT_SIGNING_KEY = \"{secrets.token_hex(32)}\"')" > $@
