@@ -34,7 +34,7 @@ def fmt(v, digits: int = 2) -> str:
 
 
 def _chart_id(*parts) -> str:
-    digest = hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(repr(parts).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
     return f"chart-{digest}"
 
 
