@@ -13,6 +13,12 @@ Rule encoded (one place for all formulas; criteria-reference.md §2c, §3, §4a,
   (generated + prior-year stock used); wastewater reuse = reused / treated.
 - Energy in tce and CO2 in t come from :mod:`energy` (GB/T 2589-2020, grid factor option).
 - Years in the niche = year of ``as_of`` - ``niche_since_year``.
+- Green-factory and smart-factory inputs (criteria-reference.md §2c, §5): certificate flags
+  ``has_<cert>``; system levels ``<system>_level`` (none / partial / full; a reported map
+  without the key means "none"); renewable electricity share = self-generated renewable ÷
+  (purchased + self-generated); 容积率 = floor area ÷ land area and 建筑密度 = footprint ÷ land
+  area (1 亩 = 10000/15 m²); hazardous waste per 万元 output; energy (kgce) and CO2 (kg) per
+  unit of main product; the USCC region = characters 3-4 of an 18-character code.
 
 Missing input gives None ("not available"). The formulas are written once on numpy arrays;
 :func:`derive` runs them on one enterprise and :func:`portal.assessments.batch.derive_frame`
@@ -60,6 +66,10 @@ PROFILE_FIELDS = ("uscc", "name", "industry_code", "cluster", "sub_direction", "
 
 FOCUS_CLUSTERS = ("equipment", "electronics", "health")
 MGMT_CERTS = ("iso9001", "iso14001", "iso45001", "iso50001")
+CERTS = ("iso9001", "iso14001", "iso45001", "iso50001", "discharge_permit", "cleaner_production_audit",
+         "green_product", "carbon_footprint")
+SYSTEMS = ("erp", "mes", "plm", "scm", "crm", "wms", "aps", "qms", "ems", "scada_dcs")
+SQM_PER_MU = 10000.0 / 15.0
 
 # name -> (Chinese label, unit); the indicators :func:`compute` adds.
 INDICATORS: dict[str, tuple[str, str | None]] = {
@@ -99,6 +109,19 @@ INDICATORS: dict[str, tuple[str, str | None]] = {
     "has_rd_institution": ("建有研发机构", None),
     "high_tech_valid": ("高新技术企业证书有效", None),
     "niche_top3_or_10pct": ("细分市场占有率≥10%或国内前三", None),
+    "renewable_electricity_share_pct": ("可再生能源电力占比", "%"),
+    "plot_ratio": ("容积率", None),
+    "building_density_pct": ("建筑密度", "%"),
+    "hazardous_waste_t_per_10k_output": ("单位产值危险废物产生量", "t/万元"),
+    "energy_per_unit_kgce": ("单位产品综合能耗", "kgce/单位产品"),
+    "co2_per_unit_kg": ("单位产品二氧化碳排放量", "kgCO2/单位产品"),
+    "uscc_region": ("统一社会信用代码登记地代码", None),
+    **{f"has_{c}": (f"持有{name}", None) for c, name in (
+        ("iso9001", "ISO 9001 质量管理体系认证"), ("iso14001", "ISO 14001 环境管理体系认证"),
+        ("iso45001", "ISO 45001 职业健康安全管理体系认证"), ("iso50001", "ISO 50001 能源管理体系认证"),
+        ("discharge_permit", "排污许可证"), ("cleaner_production_audit", "清洁生产审核"),
+        ("green_product", "绿色设计产品认定"), ("carbon_footprint", "产品碳足迹核算"))},
+    **{f"{s}_level": (f"{s.upper()} 系统应用水平", None) for s in SYSTEMS},
 }
 
 
@@ -318,7 +341,52 @@ def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_o
     share, rank = f["niche_market_share_pct"], f["niche_market_rank_cn"]
     top = np.where((share >= 10) | (rank <= 3), 1.0, np.where(np.isnan(share) & np.isnan(rank), np.nan, 0.0))
     out["niche_top3_or_10pct"] = top
+    number = lambda k: out[k] if k in out else (f[k] if k in f else _flt(base.get(k), n))  # noqa: E731
+    out.update(site_indicators(number, lambda k: _obj(base.get(k), n)))
     return out
+
+
+def certificate_flags(certs: np.ndarray) -> dict[str, np.ndarray]:
+    """``has_<cert>``: True/False whether each row's list holds the certificate, None where the list is missing."""
+    lists = [None if v is None else (v if isinstance(v, (list, tuple, set, frozenset)) else list(v)) for v in certs]
+    return {f"has_{c}": np.array([None if v is None else c in v for v in lists], dtype=object) for c in CERTS}
+
+
+def system_level(systems: np.ndarray, key: str) -> np.ndarray:
+    """Object array of ``systems[key]`` (none / partial / full); None when the map is missing.
+
+    A map reported without the key means the system is not used ("none").
+    """
+    return np.array([None if s is None else str(s.get(key) or "none") for s in systems], dtype=object)
+
+
+def site_indicators(num, obj) -> dict[str, np.ndarray]:
+    """Certificate flags, system levels, land use, renewable share, per-unit figures, USCC region.
+
+    ``num(name)`` gives a float array (NaN = missing) and ``obj(name)`` an object array (None =
+    missing) of report, profile or derived columns; :func:`compute` and the framework modules
+    call this with their own columns, so the formulas exist once.
+    """
+    out = certificate_flags(obj("certifications"))
+    systems = obj("systems")
+    for key in SYSTEMS:
+        out[f"{key}_level"] = system_level(systems, key)
+    elec, renew = num("electricity_kwh"), num("renewable_self_kwh")
+    out["renewable_electricity_share_pct"] = _ratio(renew, elec + renew)
+    land_m2 = num("land_area_mu") * SQM_PER_MU
+    out["plot_ratio"] = _ratio(num("floor_area_m2"), land_m2, 1.0)
+    out["building_density_pct"] = _ratio(num("footprint_area_m2"), land_m2)
+    out["hazardous_waste_t_per_10k_output"] = _ratio(num("hazardous_waste_t"), num("gross_output_value"), 1.0)
+    qty = num("main_product_output_qty")
+    out["energy_per_unit_kgce"] = _ratio(num("energy_tce"), qty, 1000.0)
+    out["co2_per_unit_kg"] = _ratio(num("co2_t"), qty, 1000.0)
+    out["uscc_region"] = uscc_region(obj("uscc"))
+    return out
+
+
+def uscc_region(uscc: np.ndarray) -> np.ndarray:
+    """Characters 3-4 of an 18-character unified social credit code (the registering province), else None."""
+    return np.array([str(u)[2:4] if isinstance(u, str) and len(u) == 18 else None for u in uscc], dtype=object)
 
 
 def derive(profile: Mapping, reports: Sequence[Mapping], as_of: date | None = None,

@@ -31,6 +31,10 @@ from .loader import Condition, Criteria, GateSpec, ItemSpec
 from .types import Gate, InputError, Item, Result
 
 NA = np.nan
+# Points are stated to 4 decimals, as results are: rounding where a framework computes points
+# (not only when a result is built) keeps the batch frame and the single result equal where a
+# 5th decimal would be a 5.
+POINTS_DECIMALS = 4
 
 
 # --------------------------------------------------------------------------- columns
@@ -585,6 +589,7 @@ def score(criteria: Criteria | str, indicators: Mapping[str, Any], options: Mapp
                      "流量指标已按季度数折算为全年")
     result = ev.result(0, as_of, notes)
     if with_recommendations:
+        # the generic advice and the framework module's own (``candidates``), merged and ranked
         from .recommend import recommend
 
         result = replace(result, recommendations=recommend(crit, indicators, ev, result, options))

@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 
 from .. import engine
+from ..engine import POINTS_DECIMALS
 from ..loader import Criteria
+from ..recommend import Candidate, build
 from ..types import InputError, Recommendation, Result
-from .green import POINTS_DECIMALS, Candidate, build_recommendations
 
 FAMILY = "cmmm"
 MAX_LEVEL = 5
@@ -197,10 +198,16 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
 def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
                     options: Mapping | None = None) -> tuple[Recommendation, ...]:
     """The fewest sub-domains to lift for the next level, as one plan and sub-domain by sub-domain."""
+    return build(criteria, indicators, result, candidates(criteria, indicators, result, options), options)
+
+
+def candidates(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
+               options: Mapping | None = None) -> list[Candidate]:
+    """Each sub-domain to lift for the next level, and the fewest of them together."""
     reported = indicators.get("cmmm_levels")
     level = result.extra.get("maturity_level")
     if not reported or level is None or level >= MAX_LEVEL:
-        return ()
+        return []
     k = int(level) + 1
     subs = subdomains(criteria)
     names = {int(lv["level"]): lv["name"] for lv in criteria.param("levels")}
@@ -209,7 +216,7 @@ def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: R
     mat, _ = level_matrix(criteria, np.array([reported], dtype=object))
     need, picked = raise_needed(mat[0], weights, k, float(criteria.param("level_achieved_above")))
     if not need:
-        return ()
+        return []
     current = next(i.value for i in result.items if i.code == f"level_{k}")
     cands = []
     for j in picked:
@@ -226,4 +233,4 @@ def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: R
                                f"{k}级得分由 {current:g} 提高到 {after:g}",
                                {"cmmm_levels": {**reported, **{subs[j][0]: k for j in picked}}}, k, None, "级",
                                float(sum(k - mat[0, j] for j in picked))))
-    return build_recommendations(criteria, indicators, result, cands, options)
+    return cands

@@ -22,6 +22,7 @@ import numpy as np
 from .. import loader
 from ..engine import Columns, Evaluation, custom_gate, evaluate_generic, score_item
 from ..loader import Criteria
+from ..types import Result
 from .sts import certified_gate
 
 FAMILY = "giant"
@@ -29,6 +30,25 @@ NA = np.nan
 # custom gates judged on one indicator (recommend.py turns their shortfall into a concrete change)
 GATE_INDICATORS = {"zhuan_niche": "years_in_niche", "revenue_cagr": "revenue_cagr_2y_pct",
                    "xin_rd": "rd_intensity_min_2y_pct"}
+# status gates estimated by another criteria set (see sts.STATUS_GATES) and gates on a points score
+STATUS_GATES = {"sts_status": ("sts", "status_proxy")}
+SCORE_GATES = ("development_score",)
+
+
+def candidates(criteria: Criteria, indicators: Mapping, result: Result, options: Mapping) -> list:
+    """A failed 发展评价 gate: the items of the estimate (``development_proxy``) moved to their next band.
+
+    recommend.py measures each change on the gate's score and combines them into a plan.
+    """
+    from .. import engine, recommend
+
+    gate = next((g for g in result.gates if g.code == "development_score"), None)
+    if gate is None or gate.passed is not False:
+        return []
+    proxy = loader.by_code(str(criteria.param("development_proxy")))
+    cols = engine.columns_from_indicators(indicators)
+    items = {spec.code: score_item(spec, cols) for spec in proxy.items}    # as development_score() scores them
+    return recommend.item_candidates(proxy, indicators, items, code="development_score", only_if_clears=True)
 
 
 def _spec(criteria: Criteria, code: str):

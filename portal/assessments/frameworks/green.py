@@ -19,52 +19,29 @@ Rule encoded (criteria-reference.md §2; numbers in ``criteria/green2018.yaml`` 
   missing (on-site or unreported items) could lift the total over 80 the result is "cannot be
   judged" (passed None) rather than failed.
 
-Indicators this module adds to the derived ones (same formulas on one or many enterprises):
-certification flags ``has_<cert>``, ``ems_level``, renewable electricity share (self-generated
-renewable ÷ (purchased + self-generated) electricity), 容积率 (floor area ÷ land area, 1 亩 =
-10000/15 m²) and its ratio to the cluster's control minimum, 建筑密度 (footprint ÷ land area),
-hazardous waste per 万元 output, and energy / CO2 per unit of qualified main product.
+The certificate flags, system levels, renewable share, 容积率, 建筑密度, hazardous waste per 万元
+and per-unit energy / CO2 are formulas of :mod:`derived` (``derived.site_indicators``); this
+module adds only the ratio of 容积率 to the cluster's control minimum, a number of its criteria.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
 
 from .. import derived, energy, engine
-from ..derived import _ratio  # the one ratio rule of the engine: a * scale / b, None-safe
+from ..derived import SQM_PER_MU, _ratio  # the one ratio rule of the engine: a * scale / b, None-safe
+from ..engine import POINTS_DECIMALS
 from ..loader import Criteria, ItemSpec
+from ..recommend import Candidate, build, fmt, number, round_up
 from ..types import CriteriaError, Recommendation, Result
 
 FAMILY = "green"
 
-SQM_PER_MU = 10000.0 / 15.0
-CERTS = ("iso9001", "iso14001", "iso45001", "iso50001", "discharge_permit", "cleaner_production_audit",
-         "green_product", "carbon_footprint")
 ONSITE_NOTE = "现场评价项：季度报表不含该项数据，需在现场评价或自评价报告中评分，本门户暂按 0 分计"
 TOLERANCE = 1e-9
-# Points are stated to 4 decimals, as results are: rounding here (not only when a result is
-# built) keeps the batch frame and the single result equal where a 5th decimal would be a 5.
-POINTS_DECIMALS = 4
-
-
-def _has(values: np.ndarray, member: str) -> np.ndarray:
-    """Object array: True/False whether ``member`` is in each row's list, None where the list is missing."""
-    return np.array([None if v is None else member in (v if isinstance(v, (list, tuple, set, frozenset))
-                                                       else list(v)) for v in values], dtype=object)
-
-
-def system_level(systems: np.ndarray, key: str) -> np.ndarray:
-    """Object array of ``systems[key]`` (none / partial / full); None when the map is missing.
-
-    A map reported without the key means the system is not used ("none").
-    """
-    return np.array([None if s is None else str(s.get(key) or "none") for s in systems], dtype=object)
 
 
 def for_cluster(value: float | Mapping, cluster: object) -> float:
@@ -82,24 +59,12 @@ def by_cluster(value: float | Mapping, clusters: np.ndarray) -> np.ndarray:
 
 
 def indicators(criteria: Criteria, cols: engine.Columns) -> dict[str, np.ndarray]:
-    """The green-factory indicators :mod:`derived` does not provide, computed from report fields."""
-    out: dict[str, np.ndarray] = {}
-    certs = cols.obj("certifications")
-    for cert in CERTS:
-        out[f"has_{cert}"] = _has(certs, cert)
-    out["ems_level"] = system_level(cols.obj("systems"), "ems")
-    elec, renew = cols.num("electricity_kwh"), cols.num("renewable_self_kwh")
-    out["renewable_electricity_share_pct"] = _ratio(renew, elec + renew)
-    land_m2 = cols.num("land_area_mu") * SQM_PER_MU
-    out["plot_ratio"] = _ratio(cols.num("floor_area_m2"), land_m2, 1.0)
-    out["building_density_pct"] = _ratio(cols.num("footprint_area_m2"), land_m2)
+    """The site indicators of :mod:`derived`, recomputed from the report fields of ``cols``, and
+    the 容积率 attainment against this criteria set's cluster minimum."""
+    out = derived.site_indicators(cols.num, cols.obj)
     if "plot_ratio_min" in criteria.params:
         minimum = by_cluster(criteria.param("plot_ratio_min"), cols.obj("cluster"))
         out["plot_ratio_attainment"] = _ratio(out["plot_ratio"], minimum, 1.0)
-    out["hazardous_waste_t_per_10k_output"] = _ratio(cols.num("hazardous_waste_t"), cols.num("gross_output_value"), 1.0)
-    qty = cols.num("main_product_output_qty")
-    out["energy_per_unit_kgce"] = _ratio(cols.num("energy_tce"), qty, 1000.0)
-    out["co2_per_unit_kg"] = _ratio(cols.num("co2_t"), qty, 1000.0)
     return out
 
 
@@ -195,101 +160,9 @@ def onsite_codes(criteria: Criteria) -> Sequence[str]:
 
 
 # --------------------------------------------------------------------------- recommendations
-# The engine's recommend.py moves indicators of derived.py only; the items of these frameworks
-# rest on indicators computed here (certificates, systems, linear 基准值/引领值 items), so each of
-# green / smart / cmmm proposes its own candidate changes and re-scores them with its own rule.
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A concrete change of reported figures (``fields``), worded in Chinese with its numbers."""
-
-    code: str                       # item or gate concerned
-    text: str
-    fields: Mapping[str, Any]
-    target: float | str | None
-    current: float | str | None
-    unit: str | None
-    effort: float
-
-
-def rescore(criteria: Criteria, indicators: Mapping[str, Any], fields: Mapping[str, Any],
-            options: Mapping | None = None) -> engine.Evaluation:
-    """Evaluate ``indicators`` with ``fields`` replaced; derived indicators are recomputed from them."""
-    new = dict(indicators)
-    new.update(fields)
-    day = new.get("as_of")
-    if isinstance(day, str):
-        day = date.fromisoformat(day)
-    year = np.array([float(day.year) if isinstance(day, date) else np.nan])
-    ordinal = np.array([float(day.toordinal()) if isinstance(day, date) else np.nan])
-    for key, arr in derived.compute({k: [v] for k, v in new.items()}, 1, year, ordinal, options).items():
-        value = derived.plain(arr[0])
-        if key not in fields and value is not None:
-            new[key] = value
-    return engine.evaluate(criteria, engine.columns_from_indicators(new), options)
-
-
-def _fmt(x: float) -> str:
-    """12,345.6 / 0.0005: thousands separators, at most 2 decimals, small numbers to 4 significant digits."""
-    if x != 0 and abs(x) < 0.1:
-        return f"{x:.4g}"
-    text = f"{x:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def build_recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
-                          candidates: Sequence[Candidate], options: Mapping | None = None,
-                          gain_label: str = "分") -> tuple[Recommendation, ...]:
-    """Re-score every candidate; keep those that gain points, clear a gate or change the grade; rank.
-
-    Ranking: see :func:`_rank_key`.
-    """
-    base_total = result.total or 0.0
-    before = {g.code: g.passed for g in result.gates}
-    recs = []
-    for c in candidates:
-        ev = rescore(criteria, indicators, c.fields, options)
-        new_total = 0.0 if math.isnan(ev.total[0]) else float(ev.total[0])
-        gain = round(new_total - base_total, 4) + 0.0
-        cleared = [g.spec.name for code, g in ev.gates.items() if g.passed[0] == 1 and before.get(code) is False]
-        new_passed = None if math.isnan(ev.passed[0]) else bool(ev.passed[0])
-        changes_grade = ev.grade[0] != result.grade or new_passed != result.passed
-        if gain <= 0 and not cleared and not changes_grade:
-            continue
-        parts = [c.text]
-        if cleared:
-            parts.append("满足「" + "」「".join(cleared) + "」")
-        if gain > 0:
-            parts.append(f"可得 +{_fmt(gain)} {gain_label}，总分达到 {_fmt(new_total)} {gain_label}")
-        if changes_grade:
-            parts.append(f"结论变为「{ev.grade[0]}」")
-        recs.append(Recommendation(code=c.code, text="，".join(parts), points_gain=gain, target_value=c.target,
-                                   current_value=c.current, unit=c.unit, clears_gate=bool(cleared),
-                                   changes_grade=changes_grade, effort=round(c.effort, 4)))
-    recs.sort(key=_rank_key)
-    return tuple(dataclasses.replace(r, rank=k + 1) for k, r in enumerate(recs))
-
-
-def _rank_key(r: Recommendation) -> tuple:
-    """Reaching the verdict first, then clearing a gate, then changing the grade (cheapest first
-    in those tiers, as in :mod:`recommend`), then points per unit of effort."""
-    tier = 0 if r.clears_gate and r.changes_grade else 1 if r.clears_gate else 2 if r.changes_grade else 3
-    effort = r.effort or 0.0
-    return (tier, effort if tier < 3 else -(r.points_gain / max(effort, 0.01)), -r.points_gain, r.code)
-
-
-def _num(ind: Mapping, key: str) -> float | None:
-    v = ind.get(key)
-    if v is None or isinstance(v, (bool, str, list, tuple, dict)):
-        return None
-    v = float(v)
-    return None if math.isnan(v) else v
-
-
-def _up(x: float, step: float) -> float:
-    """Round up to a multiple of ``step`` (so that a target is reached, not just approached)."""
-    return math.ceil(round(x / step, 9)) * step
+# The generic levers of recommend.py move the 专精特新 indicators; the items of this framework
+# rest on certificates, systems and linear 基准值/引领值 items, so it proposes its own candidate
+# changes; recommend.py re-scores them with this framework's rule, merges and ranks them.
 
 
 def _share_target(part: float, rest: float, t: float) -> float:
@@ -299,39 +172,39 @@ def _share_target(part: float, rest: float, t: float) -> float:
 
 def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: Mapping) -> tuple[str, dict, str, float] | None:
     """(text, changed fields, unit, effort) moving ``indicator`` to ``t``; None when no figure can do it."""
-    g = lambda k: _num(ind, k)  # noqa: E731 (short local accessor)
+    g = lambda k: number(ind, k)  # noqa: E731 (short local accessor)
     cur = None
     if indicator == "water_reuse_rate_pct":
         r, w = g("water_recycled_m3"), g("water_withdrawal_m3")
         if r is None or w is None or t >= 100:
             return None
-        d = _up(_share_target(r, w, t) - r, 1.0)
+        d = round_up(_share_target(r, w, t) - r, 1.0)
         cur = r * 100 / (r + w) if r + w > 0 else 0.0
-        return (f"年重复利用水量再增加 {_fmt(d)} 立方米", {"water_recycled_m3": r + d}, "%", (t - cur) / 10) if d > 0 else None
+        return (f"年重复利用水量再增加 {fmt(d)} 立方米", {"water_recycled_m3": r + d}, "%", (t - cur) / 10) if d > 0 else None
     if indicator == "solid_waste_utilisation_pct":
         u, gen = g("solid_waste_utilised_t"), g("solid_waste_generated_t")
         prior = g("solid_waste_prior_stock_used_t") or 0.0
         if u is None or gen is None or gen + prior <= 0:
             return None
-        d = _up(t * (gen + prior) / 100 - u, 0.1)
+        d = round_up(t * (gen + prior) / 100 - u, 0.1)
         cur = u * 100 / (gen + prior)
-        return (f"一般工业固体废物综合利用量再增加 {_fmt(d)} 吨/年", {"solid_waste_utilised_t": u + d}, "%",
+        return (f"一般工业固体废物综合利用量再增加 {fmt(d)} 吨/年", {"solid_waste_utilised_t": u + d}, "%",
                 (t - cur) / 10) if d > 0 and u + d <= gen + prior else None
     if indicator == "wastewater_reuse_pct":
         r, treated = g("wastewater_reused_m3"), g("wastewater_treated_m3")
         if r is None or treated is None or treated <= 0:
             return None
-        d = _up(t * treated / 100 - r, 1.0)
+        d = round_up(t * treated / 100 - r, 1.0)
         cur = r * 100 / treated
-        return (f"处理后回用水量再增加 {_fmt(d)} 立方米/年", {"wastewater_reused_m3": r + d}, "%",
+        return (f"处理后回用水量再增加 {fmt(d)} 立方米/年", {"wastewater_reused_m3": r + d}, "%",
                 (t - cur) / 10) if d > 0 and r + d <= treated else None
     if indicator == "renewable_electricity_share_pct":
         e, s = g("electricity_kwh"), g("renewable_self_kwh") or 0.0
         if e is None or e + s <= 0:
             return None
-        d = _up(t * (e + s) / 100 - s, 1.0)
+        d = round_up(t * (e + s) / 100 - s, 1.0)
         cur = s * 100 / (e + s)
-        return (f"新增自发自用光伏等可再生电力 {_fmt(d)} kWh/年（替代等量外购电）",
+        return (f"新增自发自用光伏等可再生电力 {fmt(d)} kWh/年（替代等量外购电）",
                 {"renewable_self_kwh": s + d, "electricity_kwh": e - d}, "%", (t - cur) / 5) if 0 < d <= e else None
     if indicator == "green_material_pct":
         cur = g("green_material_pct")
@@ -343,8 +216,8 @@ def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: 
         out, land = g("gross_output_value"), g("land_area_mu")
         if out is None or land is None or land <= 0:
             return None
-        d = _up(t * land - out, 0.1)
-        return (f"年工业总产值再增加 {_fmt(d)} 万元（用地 {_fmt(land)} 亩不变）", {"gross_output_value": out + d}, "万元/亩",
+        d = round_up(t * land - out, 0.1)
+        return (f"年工业总产值再增加 {fmt(d)} 万元（用地 {fmt(land)} 亩不变）", {"gross_output_value": out + d}, "万元/亩",
                 100 * d / max(g("revenue") or out, 1.0)) if d > 0 else None
     land = g("land_area_mu")
     land_m2 = land * SQM_PER_MU if land else None
@@ -352,8 +225,8 @@ def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: 
         f = g("footprint_area_m2")
         if f is None or not land_m2:
             return None
-        d = _up(t * land_m2 / 100 - f, 1.0)
-        return (f"建（构）筑物及露天堆场占地面积再增加 {_fmt(d)} 平方米", {"footprint_area_m2": f + d}, "%",
+        d = round_up(t * land_m2 / 100 - f, 1.0)
+        return (f"建（构）筑物及露天堆场占地面积再增加 {fmt(d)} 平方米", {"footprint_area_m2": f + d}, "%",
                 100 * d / land_m2 / 2) if d > 0 else None
     if indicator in ("plot_ratio", "plot_ratio_attainment"):
         f = g("floor_area_m2")
@@ -365,8 +238,8 @@ def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: 
             if minimum is None:
                 return None
             ratio = t * float(minimum)
-        d = _up(ratio * land_m2 - f, 1.0)
-        return (f"总建筑面积再增加 {_fmt(d)} 平方米（容积率达到 {_fmt(ratio)}）", {"floor_area_m2": f + d}, "",
+        d = round_up(ratio * land_m2 - f, 1.0)
+        return (f"总建筑面积再增加 {fmt(d)} 平方米（容积率达到 {fmt(ratio)}）", {"floor_area_m2": f + d}, "",
                 100 * d / land_m2 / 2) if d > 0 else None
     if indicator in ("energy_per_10k_va", "co2_per_10k_va"):
         va, kwh = g("value_added"), g("electricity_kwh")
@@ -378,13 +251,13 @@ def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: 
             return None
         if indicator == "energy_per_10k_va":
             per_kwh = energy.tce_coefficients(options.get("energy_basis", "calorific"))["electricity_kwh"]
-            d = _up(excess / per_kwh, 1.0)
-            text = f"年节约外购电 {_fmt(d)} kWh（综合能耗降低 {_fmt(round(excess, 2))} 吨标准煤）"
+            d = round_up(excess / per_kwh, 1.0)
+            text = f"年节约外购电 {fmt(d)} kWh（综合能耗降低 {fmt(round(excess, 2))} 吨标准煤）"
             fields = {"electricity_kwh": kwh - d}
         else:
             per_kwh = energy.co2_factors(options.get("grid_factor"))["electricity_kwh"]
-            d = _up(excess / per_kwh, 1.0)
-            text = f"以自发自用可再生电力替代外购电 {_fmt(d)} kWh/年（二氧化碳减少 {_fmt(round(excess, 2))} 吨）"
+            d = round_up(excess / per_kwh, 1.0)
+            text = f"以自发自用可再生电力替代外购电 {fmt(d)} kWh/年（二氧化碳减少 {fmt(round(excess, 2))} 吨）"
             fields = {"electricity_kwh": kwh - d, "renewable_self_kwh": (g("renewable_self_kwh") or 0.0) + d}
         return (text, fields, "tce/万元" if indicator == "energy_per_10k_va" else "tCO2/万元",
                 100 * d / kwh / 2) if d <= kwh else None
@@ -392,8 +265,8 @@ def _lever(ind: Mapping, indicator: str, t: float, criteria: Criteria, options: 
         h, out = g("hazardous_waste_t"), g("gross_output_value")
         if h is None or out is None or out <= 0:
             return None
-        d = _up(h - t * out, 0.01)
-        return (f"危险废物产生量减少 {_fmt(d)} 吨/年", {"hazardous_waste_t": max(h - d, 0.0)}, "t/万元",
+        d = round_up(h - t * out, 0.01)
+        return (f"危险废物产生量减少 {fmt(d)} 吨/年", {"hazardous_waste_t": max(h - d, 0.0)}, "t/万元",
                 100 * d / h / 5) if d > 0 else None
     return None
 
@@ -405,7 +278,8 @@ CERT_ACTIONS = {"iso9001": "取得 ISO 9001 质量管理体系认证", "iso14001
 LEVEL_TEXT = {"partial": "部分覆盖", "full": "全面覆盖并与其他系统集成"}
 
 
-def _candidates(criteria: Criteria, ind: Mapping, result: Result, options: Mapping) -> list[Candidate]:
+def candidates(criteria: Criteria, ind: Mapping, result: Result, options: Mapping) -> list[Candidate]:
+    """Certificates, the energy-management system and band / linear items moved by their figures."""
     out: list[Candidate] = []
     certs = list(ind.get("certifications") or [])
     linear: Mapping = criteria.param("linear") if "linear" in criteria.params else {}
@@ -444,7 +318,7 @@ def _indicator_candidate(criteria: Criteria, ind: Mapping, spec: ItemSpec, targe
     if moved is None:
         return []
     text, fields, unit, effort = moved
-    what = f"{spec.name}达到{target_name}{_fmt(float(target))}{spec.unit or ''}"
+    what = f"{spec.name}达到{target_name}{fmt(float(target))}{spec.unit or ''}"
     return [Candidate(spec.code, f"{text}，{what}", fields, round(float(target), 4),
                       current if not isinstance(current, float) else round(current, 4), spec.unit, max(effort, 0.1))]
 
@@ -453,4 +327,4 @@ def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: R
                     options: Mapping | None = None) -> tuple[Recommendation, ...]:
     """Concrete changes, with their numbers, that earn points or clear a basic requirement."""
     opts = dict(options or {})
-    return build_recommendations(criteria, indicators, result, _candidates(criteria, indicators, result, opts), opts)
+    return build(criteria, indicators, result, candidates(criteria, indicators, result, opts), opts)

@@ -26,14 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import engine
+from .. import derived, engine
+from ..engine import POINTS_DECIMALS
 from ..loader import Criteria
+from ..recommend import Candidate, build
 from ..types import CriteriaError, Recommendation, Result
-from .green import POINTS_DECIMALS, Candidate, build_recommendations, system_level
 
 FAMILY = "smart"
 
-SYSTEMS = ("erp", "mes", "plm", "scada_dcs", "aps")
 # share indicator -> (count field, what is counted); the shortfall of these gates is in 台（套）.
 SHARE_COUNTS = {
     "digital_equipment_share_pct": ("equipment_digital", "数字化设备"),
@@ -43,11 +43,11 @@ UNIT_SETS = "台（套）"
 
 
 def indicators(criteria: Criteria, cols: engine.Columns) -> dict[str, np.ndarray]:
-    """System levels and the USCC region code (characters 3-4) used by the gates."""
+    """System levels and the USCC region code (characters 3-4) used by the gates, recomputed from
+    the report fields of ``cols`` with the formulas of :mod:`derived`."""
     systems = cols.obj("systems")
-    out = {f"{key}_level": system_level(systems, key) for key in SYSTEMS}
-    out["uscc_region"] = np.array([str(u)[2:4] if isinstance(u, str) and len(u) == 18 else None
-                                   for u in cols.obj("uscc")], dtype=object)
+    out = {f"{key}_level": derived.system_level(systems, key) for key in derived.SYSTEMS}
+    out["uscc_region"] = derived.uscc_region(cols.obj("uscc"))
     return out
 
 
@@ -201,13 +201,25 @@ def _gate_candidate(spec, ind: Mapping) -> Candidate | None:
 def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
                     options: Mapping | None = None) -> tuple[Recommendation, ...]:
     """What clears each failed gate of the next level, with its numbers, and all of them together."""
+    return build(criteria, indicators, result, candidates(criteria, indicators, result, options), options)
+
+
+def candidates(criteria: Criteria, indicators: Mapping[str, Any], result: Result,
+               options: Mapping | None = None) -> list[Candidate]:
+    """One change per failed gate of the next level, and all of them together."""
     nxt = result.extra.get("next_level")
     if nxt is None:
-        return ()
-    level = next(lv for lv in criteria.param("levels") if lv["code"] == nxt)
+        return []
+    levels = criteria.param("levels")
+    k = next(i for i, lv in enumerate(levels) if lv["code"] == nxt)
+    level = levels[k]
     specs = {g.code: g for g in criteria.gates}
     failed = [g.code for g in result.gates if g.code in level["gates"] and g.passed is False]
     cands = [c for c in (_gate_candidate(specs[code], indicators) for code in failed) if c is not None]
+    # the failed gates of the levels beyond the next one, each on its own
+    later = [g.code for g in result.gates if g.passed is False and g.code not in level["gates"]
+             and any(g.code in lv["gates"] for lv in levels[k + 1:])]
+    beyond = [c for c in (_gate_candidate(specs[code], indicators) for code in later) if c is not None]
     if len(cands) > 1:
         fields: dict[str, Any] = {}
         original = indicators.get("systems") or {}
@@ -220,4 +232,4 @@ def recommendations(criteria: Criteria, indicators: Mapping[str, Any], result: R
                     fields[key] = value
         cands.append(Candidate(nxt, f"按本页各项建议同时整改 {len(cands)} 项未达标条件", fields, level["name"], result.grade, None,
                                sum(c.effort for c in cands)))
-    return build_recommendations(criteria, indicators, result, cands, options)
+    return cands + beyond

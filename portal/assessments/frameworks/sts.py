@@ -28,6 +28,9 @@ from ..types import CriteriaError
 
 FAMILY = "sts"
 SPECIAL = "特色化"
+# status gates estimated by another criteria set: gate -> (key of options["certified"], param naming the set);
+# recommend.py advises the changes that meet that set
+STATUS_GATES = {"innovative_status": ("innovative", "status_proxy")}
 
 
 def prepare(criteria: Criteria, options: Mapping) -> Criteria:
@@ -57,7 +60,8 @@ def certified_gate(criteria: Criteria, code: str, cols: Columns, options: Mappin
         proxy = loader.by_code(proxy_code)
         from . import module_for
 
-        ev = module_for(proxy.framework).evaluate(proxy, cols, {**options, "certified": {}})
+        # without "certified": the proxy's own status gates are estimated in turn
+        ev = module_for(proxy.framework).evaluate(proxy, cols, {k: v for k, v in options.items() if k != "certified"})
         passed = ev.passed
         detail = np.array([f"未提供认定情况，按{proxy.name}推定：{g}" for g in ev.grade], dtype=object)
     return custom_gate(spec, passed, passed, np.full(n, np.nan), None, detail)
