@@ -111,8 +111,8 @@ def test_return_with_comment_correct_resubmit_and_approve(app, live_server, page
     assert "退回时必须填写退回意见" in page.content()
     assert _status(report_id) == ReportStatus.SUBMITTED
     page.fill("textarea[name=comment]", COMMENT)
-    page.click("#return")
-    page.wait_for_url(f"**/review/reports/{report_id}")
+    with page.expect_navigation(url=f"**/review/reports/{report_id}"):
+        page.click("#return")
     assert "报表已退回企业修改" in page.content()
     assert _status(report_id) == ReportStatus.RETURNED
     _logout(page, base)
@@ -136,8 +136,8 @@ def test_return_with_comment_correct_resubmit_and_approve(app, live_server, page
     page.goto(f"{base}/review/reports/{report_id}")
     history = page.locator("#history").inner_text()
     assert "退回" in history and COMMENT in history and "工业增加值（万元）" in history and "3000" in history
-    page.click("#approve")
-    page.wait_for_url(f"**/review/reports/{report_id}")
+    with page.expect_navigation(url=f"**/review/reports/{report_id}"):   # the same URL: wait for the new page
+        page.click("#approve")
     assert "报表已审核通过" in page.content()
     assert "审核操作" not in page.content()             # nothing left to press on an approved report
     _shot(page, "review-3-approved")
