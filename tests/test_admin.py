@@ -160,3 +160,10 @@ def test_duplicate_period_is_refused(app, client, auth):
     response = client.post("/admin/periods", data={"year": 2026, "quarter": "4", "opens_on": "2027-01-01",
                                                    "due_on": "2027-01-20"})
     assert "已存在" in response.get_data(as_text=True)
+
+
+def test_unicode_digits_in_the_industry_code_are_refused_not_crashed(app, client, auth):
+    auth.login_as(factories.user("admin"))
+    db.session.commit()
+    response = client.post("/admin/enterprises/new", data=_enterprise_form(industry_code="²³⁴⁵"))
+    assert response.status_code == 200 and "4 位数字" in response.get_data(as_text=True)

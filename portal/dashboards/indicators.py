@@ -161,7 +161,7 @@ class PeriodSpec:
     def parse(cls, text: str) -> PeriodSpec:
         """Parse ``2025Q3`` (quarter), ``2025YTD3`` / ``2025Q1-Q3`` (year to date) or ``2025``."""
         s = str(text).strip().upper()
-        if s.isdigit() and len(s) == 4:
+        if s.isascii() and s.isdigit() and len(s) == 4:
             return cls.full_year(int(s))
         if "YTD" in s:
             y, q = s.split("YTD")

@@ -61,7 +61,7 @@ class EnterpriseForm(FlaskForm):
 
     def validate_industry_code(self, field):
         code = (field.data or "").strip()
-        if len(code) != 4 or not code.isdigit():
+        if len(code) != 4 or not (code.isascii() and code.isdigit()):
             raise ValidationError(_l("行业代码应为 4 位数字（GB/T 4754-2017 小类）。"))
         if not 13 <= int(code[:2]) <= 43:
             raise ValidationError(_l("行业代码应属于制造业门类（大类 13-43）。"))

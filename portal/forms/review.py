@@ -21,7 +21,8 @@ def clean_text(value):
 
 def _version(field) -> None:
     text = (field.data or "").strip()
-    if not text.isdigit() or len(text) > 9:
+    # isdigit() accepts superscripts and other Unicode digits that int() refuses: ASCII only.
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise ValidationError(_l("页面已过期，请刷新后重试。"))
 
 
