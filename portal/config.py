@@ -65,6 +65,9 @@ class Config:
 
     # Bearer tokens accepted by the JSON indicator API (dashboards.api_indicators).
     API_TOKENS: tuple = ()
+    # Dashboard caches per worker process (entries), keyed by the approved-data version.
+    DASHBOARD_CACHE_SIZE = 128
+    DASHBOARD_FRAME_CACHE_SIZE = 2
 
 
 class TestConfig(Config):
