@@ -59,7 +59,8 @@ def assess(profile: Mapping, reports: Sequence[Mapping], frameworks: Iterable[st
     """Score one enterprise on the given frameworks (codes or families; None = every family in force)."""
     day = reference_date(reports, as_of)
     indicators = derive(profile, reports, day, options)
-    return [engine.score(c, indicators, options, day) for c in engine.resolve(frameworks, day, options)]
+    cols = engine.columns_from_indicators(indicators)    # shared: proxy evaluations are made once
+    return [engine.score(c, indicators, options, day, cols=cols) for c in engine.resolve(frameworks, day, options)]
 
 
 __all__ = ["FAMILIES", "Criteria", "CriteriaError", "Gate", "InputError", "Item", "Recommendation", "Result",

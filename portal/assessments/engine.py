@@ -57,6 +57,10 @@ class Columns:
         self._num: dict[str, np.ndarray] = {}
         self._obj: dict[str, np.ndarray] = {}
         self._over = dict(overrides or {})
+        # results computed on exactly these (read-only) columns: evaluations of a criteria set
+        # under given options, the advice of :mod:`recommend`; a proxy gate (sts2026 "is 创新型",
+        # giant2026 "is 专精特新") then reuses the evaluation the same call has already made
+        self.memo: dict[Any, Any] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self._over or name in self._data
@@ -567,21 +571,36 @@ def _module(criteria: Criteria):
     return mod
 
 
+def options_key(options: Mapping | None) -> str:
+    """A key telling option sets apart (for the memo of :class:`Columns`)."""
+    return repr(sorted((options or {}).items()))
+
+
 def evaluate(criteria: Criteria, cols: Columns, options: Mapping | None = None) -> Evaluation:
-    """Run the framework module of ``criteria`` on columns."""
-    return _module(criteria).evaluate(criteria, cols, dict(options or {}))
+    """Run the framework module of ``criteria`` on columns (once per criteria set and options)."""
+    key = ("evaluation", criteria.code, options_key(options))
+    hit = cols.memo.get(key)
+    if hit is not None and hit[0] is criteria:
+        return hit[1]
+    ev = _module(criteria).evaluate(criteria, cols, dict(options or {}))
+    cols.memo[key] = (criteria, ev)
+    return ev
 
 
 def score(criteria: Criteria | str, indicators: Mapping[str, Any], options: Mapping | None = None,
-          as_of: date | None = None, with_recommendations: bool = True) -> Result:
-    """Score one enterprise's derived indicators (see :func:`derived.derive`) on one criteria set."""
+          as_of: date | None = None, with_recommendations: bool = True, cols: Columns | None = None) -> Result:
+    """Score one enterprise's derived indicators (see :func:`derived.derive`) on one criteria set.
+
+    ``cols``: the one-row columns of ``indicators`` when the caller scores several sets on them
+    (``assess``), so that evaluations shared between sets are made once.
+    """
     crit = loader.by_code(criteria) if isinstance(criteria, str) else criteria
     if as_of is None:
         raw = indicators.get("as_of")
         as_of = date.fromisoformat(raw) if isinstance(raw, str) else (raw if isinstance(raw, date) else None)
     if as_of is None:
         raise InputError("as_of", "缺少评价基准日")
-    cols = columns_from_indicators(indicators)
+    cols = cols if cols is not None else columns_from_indicators(indicators)
     ev = evaluate(crit, cols, options)
     notes = []
     if indicators.get("annualised"):
@@ -592,7 +611,7 @@ def score(criteria: Criteria | str, indicators: Mapping[str, Any], options: Mapp
         # the generic advice and the framework module's own (``candidates``), merged and ranked
         from .recommend import recommend
 
-        result = replace(result, recommendations=recommend(crit, indicators, ev, result, options))
+        result = replace(result, recommendations=recommend(crit, indicators, ev, result, options, cols))
     return result
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import derived, loader
 from .bands import HIGHER
-from .engine import Columns, Evaluation, ItemEval, columns_from_indicators, evaluate, indicator_name
+from .engine import Columns, Evaluation, ItemEval, columns_from_indicators, evaluate, indicator_name, options_key
 from .loader import Condition, Criteria
 from .types import Recommendation, Result
 
@@ -339,29 +339,41 @@ def rescore_many(criteria: Criteria, indicators: Mapping[str, Any], changes: Seq
     and an indicator that cannot be recomputed from the dict (given directly) keeps its value.
     The single and the batch path are the same code, so row i equals a one-row evaluation.
     """
-    rows = changed_rows(indicators, changes, options)
-    n = len(rows)
-    keys = list(dict.fromkeys(k for row in rows for k in row))
-    return evaluate(criteria, Columns({k: [row.get(k) for row in rows] for k in keys}, n), options)
+    columns = _changed_columns(indicators, changes, options)
+    return evaluate(criteria, Columns(columns, len(changes)), options)
+
+
+def _changed_columns(indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],
+                     options: Mapping | None) -> dict[str, list]:
+    n = len(changes)
+    columns: dict[str, list] = {k: [v] * n for k, v in indicators.items()}
+    for i, fields in enumerate(changes):
+        for k, v in fields.items():
+            columns.setdefault(k, [None] * n)[i] = v
+    day = _day(indicators)
+    year = np.full(n, float(day.year) if day else np.nan)
+    ordinal = np.full(n, float(day.toordinal()) if day else np.nan)
+    for key, arr in derived.compute(columns, n, year, ordinal, options).items():
+        old = columns.get(key) or [None] * n
+        values = arr.tolist()
+        float_col = arr.dtype.kind == "f"
+        new = []
+        for i in range(n):
+            v = values[i]
+            if float_col and v != v:      # NaN: not computable here, keep what was given
+                v = None
+            elif not float_col:
+                v = derived.plain(v)
+            new.append(old[i] if v is None or key in changes[i] else v)
+        columns[key] = new
+    return columns
 
 
 def changed_rows(indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],
                  options: Mapping | None = None) -> list[dict[str, Any]]:
     """``indicators`` with each of ``changes`` applied and the derived indicators recomputed."""
-    n = len(changes)
-    rows = [{**indicators, **fields} for fields in changes]
-    day = _day(indicators)
-    year = np.full(n, float(day.year) if day else np.nan)
-    ordinal = np.full(n, float(day.toordinal()) if day else np.nan)
-    keys = list(dict.fromkeys(k for row in rows for k in row))
-    computed = derived.compute({k: [row.get(k) for row in rows] for k in keys}, n, year, ordinal, options)
-    for key, arr in computed.items():
-        for row, fields, value in zip(rows, changes, arr, strict=True):
-            if key not in fields:
-                value = derived.plain(value)
-                if value is not None:
-                    row[key] = value
-    return rows
+    columns = _changed_columns(indicators, changes, options)
+    return [{k: col[i] for k, col in columns.items()} for i in range(len(changes))]
 
 
 def rescore(criteria: Criteria, indicators: Mapping[str, Any], fields: Mapping[str, Any],
@@ -380,6 +392,7 @@ class Outcome:
     grade: str
     gate_passed: Mapping[str, float]
     gate_value: Mapping[str, float | None]
+    dimensions: Mapping[str, float]
 
 
 def _gate_number(g, i: int) -> float | None:
@@ -398,28 +411,38 @@ def outcomes(criteria: Criteria, indicators: Mapping[str, Any], candidates: Sequ
     if not batch:
         return [o for c in candidates for o in outcomes(criteria, indicators, [c], options, True)]
     ev = rescore_many(criteria, indicators, [c.fields for c in candidates], options)
+    dims = ev.dimension_totals()
     out = []
     for i, c in enumerate(candidates):
         total = float(ev.total[i])
         out.append(Outcome(c, 0.0 if math.isnan(total) else total,
                            None if math.isnan(ev.passed[i]) else bool(ev.passed[i] == 1), ev.grade[i],
                            {code: float(g.passed[i]) for code, g in ev.gates.items()},
-                           {code: _gate_number(g, i) for code, g in ev.gates.items()}))
+                           {code: _gate_number(g, i) for code, g in ev.gates.items()},
+                           {d: float(v[i]) for d, v in dims.items()}))
     return out
 
 
-def recommendation(criteria: Criteria, result: Result, o: Outcome) -> Recommendation | None:
-    """The recommendation stated for one outcome; None when it neither gains, clears a gate nor changes the grade."""
+def recommendation(criteria: Criteria, result: Result, o: Outcome, partial: bool = False) -> Recommendation | None:
+    """The recommendation stated for one outcome; None when it neither gains, clears a gate nor changes the grade.
+
+    ``partial``: a plan that comes closest to a points gate it cannot clear; stated with what is
+    still missing.
+    """
     c = o.candidate
-    if c.only_if_clears and o.gate_passed.get(c.code) != 1:
+    if c.only_if_clears and o.gate_passed.get(c.code) != 1 and not partial:
         return None
     base_total = 0.0 if result.total is None else result.total
     gain = round(o.total - base_total, 4) + 0.0
     cleared = [g.name for g in result.gates if g.passed is False and o.gate_passed.get(g.code) == 1]
     changes_grade = o.grade != result.grade or o.passed != result.passed
-    if gain <= 0 and not cleared and not changes_grade:
+    if gain <= 0 and not cleared and not changes_grade and not partial:
         return None
     parts = [c.text]
+    if partial and isinstance(c.target, (int, float)) and o.gate_value.get(c.code) is not None:
+        name = next(g.name for g in result.gates if g.code == c.code)
+        parts.append(f"「{name}」的得分可由 {fmt(float(c.current))} 提高到 {fmt(o.gate_value[c.code])} 分，"
+                     f"仍差 {fmt(float(c.target) - o.gate_value[c.code])} 分（其余需现场评价项或其他条件）")
     if gain > 0:
         parts.append(f"可得 +{fmt(gain)} 分")
     if cleared:
@@ -569,7 +592,7 @@ def gate_candidates(crit: Criteria, ind: Mapping, result: Result, gate_indicator
         if cur is None or not isinstance(gate.value, (int, float)) or abs(float(gate.value) - cur) > 1e-4:
             continue
         lever = LEVERS.get(indicator)
-        target = cur + gate.shortfall
+        target = float(gate.value) + gate.shortfall      # the threshold as the result states it
         change = lever(ind, target, False) if lever else None
         if change is not None:
             out.append(Candidate(gate.code, f"{change.text}，{indicator_name(indicator)}达到 {fmt(target)}"
@@ -600,7 +623,7 @@ def _once(cands: Sequence[Candidate]) -> list[Candidate]:
 
 # --------------------------------------------------------------------------- plans for gates one change cannot clear
 
-MAX_PLAN = 8
+MAX_PLAN = 12
 
 
 def _plan_text_of(texts: Sequence[str]) -> str:
@@ -629,12 +652,23 @@ def score_plans(criteria: Criteria, result: Result, found: Sequence[Outcome], po
         base = g.value if isinstance(g.value, (int, float)) and not isinstance(g.value, bool) else None
         if base is None or any(o.gate_passed.get(g.code) == 1 for o in found):
             continue
-        useful = [(o.gate_value.get(g.code) - base, o.candidate) for o in found
+        base_dims: dict[str, float] = {}
+        for it in result.items:
+            base_dims[it.dimension or ""] = base_dims.get(it.dimension or "", 0.0) + it.points
+        useful = [(o.gate_value.get(g.code) - base, o) for o in found
                   if o.gate_value.get(g.code) is not None and o.gate_value[g.code] > base + 1e-9]
-        useful.sort(key=lambda gc: (-gc[0] / max(gc[1].effort, 0.01), gc[1].text))
+        # a dimension below its minimum (创新型: 成长性 ≥15 ...) is served first, then the total
+        lacking = {d: m - base_dims.get(d, 0.0) for d, m in spec.min_dimensions.items() if base_dims.get(d, 0.0) < m}
+
+        def dim_gain(o: Outcome) -> float:
+            return sum(min(o.dimensions.get(d, 0.0) - base_dims.get(d, 0.0), need) for d, need in lacking.items())
+
+        useful.sort(key=lambda go: (-dim_gain(go[1]) / max(go[1].candidate.effort, 0.01),
+                                    -go[0] / max(go[1].candidate.effort, 0.01), go[1].candidate.text))
         picked: list[Candidate] = []
         used: set[str] = set()
-        for _, c in useful:
+        for _, o in useful:
+            c = o.candidate
             if used & set(c.fields):
                 continue
             picked.append(c)
@@ -648,7 +682,8 @@ def score_plans(criteria: Criteria, result: Result, found: Sequence[Outcome], po
     return plans
 
 
-def status_plans(criteria: Criteria, ind: Mapping, result: Result, module, options: Mapping) -> list[Candidate]:
+def status_plans(criteria: Criteria, ind: Mapping, result: Result, module, options: Mapping,
+                 cols: Columns | None = None) -> list[Candidate]:
     """For a failed "already recognised as X" gate estimated by X's own criteria (``STATUS_GATES``
     of the module): the changes that let the enterprise meet X (each alone, or X's failed gates
     cleared together)."""
@@ -660,9 +695,10 @@ def status_plans(criteria: Criteria, ind: Mapping, result: Result, module, optio
             continue
         proxy = loader.by_code(str(criteria.param(param)))
         popts = {k: v for k, v in options.items() if k != "certified"}
-        pev = evaluate(proxy, columns_from_indicators(ind), popts)
+        cols = cols if cols is not None else columns_from_indicators(ind)
+        pev = evaluate(proxy, cols, popts)
         presult = pev.result(0, result.as_of)
-        pairs = advise(proxy, ind, pev, presult, popts)
+        pairs = advise(proxy, ind, pev, presult, popts, cols)
         suffix = f"（可达到{proxy.name}条件）"
         alone = [o.candidate for r, o in pairs if o.passed is True]
         if alone:
@@ -690,8 +726,8 @@ def status_plans(criteria: Criteria, ind: Mapping, result: Result, module, optio
 # --------------------------------------------------------------------------- the whole advice of one result
 
 
-def advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
-           options: Mapping | None = None) -> list[tuple[Recommendation, Outcome]]:
+def advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: Mapping | None = None,
+           cols: Columns | None = None) -> list[tuple[Recommendation, Outcome]]:
     """Every recommendation of one scored enterprise with the outcome it rests on (unranked).
 
     Candidates: the framework module's own (``candidates`` in its module, when present), the
@@ -701,26 +737,41 @@ def advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
     from .frameworks import module_for
 
     options = dict(options or {})
-    mod = module_for(crit.framework)
+    key = ("advice", crit.code, options_key(options))
+    if cols is not None and key in cols.memo and cols.memo[key][0] is crit:
+        return cols.memo[key][1]
+    pairs = _advise(crit, ind, ev, result, options, module_for(crit.framework), cols)
+    if cols is not None:
+        cols.memo[key] = (crit, pairs)
+    return pairs
+
+
+def _advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: dict, mod,
+            cols: Columns | None) -> list[tuple[Recommendation, Outcome]]:
     own = list(mod.candidates(crit, ind, result, options)) if hasattr(mod, "candidates") else []
     own_codes = {c.code for c in own}
     generic = [c for c in _once([*item_candidates(crit, ind, ev.items),
                                  *gate_candidates(crit, ind, result, getattr(mod, "GATE_INDICATORS", {}), options)])
                if c.code not in own_codes]
-    cands = [*own, *generic, *status_plans(crit, ind, result, mod, options)]
+    # the generic gate changes first: a recommendation stated twice keeps the code of the gate it aims at
+    cands = [*generic, *own, *status_plans(crit, ind, result, mod, options, cols)]
     found = outcomes(crit, ind, cands, options)
     plans = score_plans(crit, result, found, set(getattr(mod, "SCORE_GATES", ())))
+    partial: list[Outcome] = []
     if plans:
         cleared: set[str] = set()
+        longest: dict[str, Outcome] = {}
         for o in outcomes(crit, ind, plans, options):
             code = o.candidate.code
+            longest[code] = o
             if code not in cleared and o.gate_passed.get(code) == 1:
                 cleared.add(code)
                 found.append(o)
+        partial = [o for code, o in longest.items() if code not in cleared]
     pairs = []
     seen: set[str] = set()
-    for o in found:
-        r = recommendation(crit, result, o)
+    for o in [*found, *partial]:
+        r = recommendation(crit, result, o, partial=o in partial)
         if r is not None and r.text not in seen:
             seen.add(r.text)
             pairs.append((r, o))
@@ -728,7 +779,7 @@ def advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
     return pairs
 
 
-def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result,
-              options: Mapping | None = None) -> tuple[Recommendation, ...]:
-    """Ranked recommendations for one scored enterprise (``ev`` has one row)."""
-    return ranked([r for r, _ in advise(crit, ind, ev, result, options)])
+def recommend(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: Mapping | None = None,
+              cols: Columns | None = None) -> tuple[Recommendation, ...]:
+    """Ranked recommendations for one scored enterprise (``ev`` has one row; ``cols`` its columns)."""
+    return ranked([r for r, _ in advise(crit, ind, ev, result, options, cols)])

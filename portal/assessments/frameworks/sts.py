@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import loader
-from ..engine import Columns, Evaluation, custom_gate, evaluate_generic
+from ..engine import Columns, Evaluation, custom_gate, evaluate, evaluate_generic
 from ..loader import Criteria
 from ..types import CriteriaError
 
@@ -58,10 +58,8 @@ def certified_gate(criteria: Criteria, code: str, cols: Columns, options: Mappin
         detail = np.full(n, "依据已认定情况（调用方提供）", dtype=object)
     else:
         proxy = loader.by_code(proxy_code)
-        from . import module_for
-
         # without "certified": the proxy's own status gates are estimated in turn
-        ev = module_for(proxy.framework).evaluate(proxy, cols, {k: v for k, v in options.items() if k != "certified"})
+        ev = evaluate(proxy, cols, {k: v for k, v in options.items() if k != "certified"})
         passed = ev.passed
         detail = np.array([f"未提供认定情况，按{proxy.name}推定：{g}" for g in ev.grade], dtype=object)
     return custom_gate(spec, passed, passed, np.full(n, np.nan), None, detail)
