@@ -21,8 +21,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import loader
-from ..engine import Columns, Evaluation, custom_gate, evaluate, evaluate_generic
+from .. import engine, loader
+from ..engine import Columns, Evaluation, custom_gate, evaluate_generic
 from ..loader import Criteria
 from ..types import CriteriaError
 
@@ -59,7 +59,7 @@ def certified_gate(criteria: Criteria, code: str, cols: Columns, options: Mappin
     else:
         proxy = loader.by_code(proxy_code)
         # without "certified": the proxy's own status gates are estimated in turn
-        ev = evaluate(proxy, cols, {k: v for k, v in options.items() if k != "certified"})
+        ev = engine.evaluate(proxy, cols, {k: v for k, v in options.items() if k != "certified"})
         passed = ev.passed
         detail = np.array([f"未提供认定情况，按{proxy.name}推定：{g}" for g in ev.grade], dtype=object)
     return custom_gate(spec, passed, passed, np.full(n, np.nan), None, detail)
