@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -40,3 +40,13 @@ def _refuse_update(mapper, connection, target):  # noqa: ARG001
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(mapper, connection, target):  # noqa: ARG001
     raise AppendOnlyError("审计日志只能追加，不能删除。")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state):
+    """``update(AuditEvent)``/``delete(AuditEvent)`` bypass the row events above: refuse them too.
+
+    Statements on the bare table (backup restore, test clean-up) are not ORM statements and pass.
+    """
+    if (state.is_update or state.is_delete) and any(m.class_ is AuditEvent for m in state.all_mappers):
+        raise AppendOnlyError("审计日志只能追加，不能修改或删除。")
