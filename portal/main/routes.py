@@ -31,6 +31,7 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
+    # A tab or newline is dropped by browsers ("/\t/evil" -> "//evil"): only printable local paths.
+    if not target.startswith("/") or target.startswith("//") or not target.isprintable() or "\\" in target:
         target = url_for("main.index")
     return redirect(target)

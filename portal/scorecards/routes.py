@@ -95,6 +95,7 @@ def review(scorecard_id: int):
         db.session.commit()
         flash(_("已确认评价结果。") if form.decision.data == "confirmed" else _("已驳回评价结果。"), "success")
     target = request.form.get("next") or url_for("scorecards.view_scorecard", scorecard_id=card.id)
-    if not target.startswith("/") or target.startswith("//"):
+    # A tab or newline is dropped by browsers ("/\t/evil" -> "//evil"): only printable local paths.
+    if not target.startswith("/") or target.startswith("//") or not target.isprintable() or "\\" in target:
         target = url_for("scorecards.view_scorecard", scorecard_id=card.id)
     return redirect(target)
