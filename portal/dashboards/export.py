@@ -82,6 +82,9 @@ def workbook(sheets: Sequence[Sheet], *, period_label: str, generated_at: str, t
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in sheet.rows:
             ws.append([_cell_value(row, c) for c in sheet.columns])
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":       # openpyxl reads "=..." text as a formula: keep it text
+                    cell.data_type = "s"
         for i, col in enumerate(sheet.columns, start=1):
             letter = get_column_letter(i)
             width = 14 if col.kind != "text" else min(max(len(headers[i - 1]) * 2, 12), 48)
