@@ -1,10 +1,14 @@
 """Login, logout, throttling and password changes. Services flush; the caller commits."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
 from portal.extensions import db
@@ -41,6 +45,8 @@ def authenticate(login: str, password: str, ip: str | None, *, max_failures: int
         audit.record("login.throttled", actor_login=login, detail=f"ip={ip}")
         return LoginOutcome(None, throttled=True)
     user = db.session.scalar(select(User).where(User.login == login))
+    if user is None or not user.active:
+        _check_dummy(password)      # as slow as a wrong password: the timing does not reveal the account
     ok = user is not None and user.active and user.check_password(password)
     db.session.add(LoginAttempt(login=login, ip=ip, success=ok))
     if not ok:
@@ -52,6 +58,15 @@ def authenticate(login: str, password: str, ip: str | None, *, max_failures: int
     user.last_login_at = utcnow()
     audit.record("login.ok", actor=user, obj=user, enterprise_id=user.enterprise_id)
     return LoginOutcome(user)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def _check_dummy(password: str) -> None:
+    check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
 
 
 def end_session(user: User) -> None:
