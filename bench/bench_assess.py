@@ -2,20 +2,24 @@
 
 Prints reports/second for each path and their ratio. The one-at-a-time path is timed on a
 sample (default 5,000 reports) and extrapolated; the output says so. Both paths are checked to
-give the same totals on the sample.
+give the same totals on the sample. Last, the web app's path: ``assess()`` of every family with
+recommendations, on demo enterprises (``--demo`` of them, three reference dates each), in ms
+per report (wall clock and CPU).
 
-    .venv/bin/python bench/bench_assess.py [--n 100000] [--sample 5000] [--code sts2022]
+    .venv/bin/python bench/bench_assess.py [--n 100000] [--sample 5000] [--code sts2022] [--demo 50]
 """
 from __future__ import annotations
 
 import argparse
 import time
+from collections import defaultdict
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from portal.assessments import engine, score_frame
+from portal.assessments import assess, engine, score_frame
+from portal.demo.generator import generate
 
 AS_OF = date(2025, 12, 31)
 
@@ -53,11 +57,26 @@ def synthetic(n: int, seed: int = 20261129) -> pd.DataFrame:
     return frame
 
 
+def demo_cases(n: int) -> list[tuple[dict, list[dict]]]:
+    """(profile, reports) of n demo enterprises, each cut at 2025Q3, 2025Q4 and its latest period."""
+    data = generate(seed=1, n_enterprises=n)
+    by = defaultdict(list)
+    for r in data.reports:
+        by[r.enterprise_index].append({"period": f"{r.year}Q{r.quarter}", **r.values})
+    out = []
+    for i, ent in enumerate(data.enterprises):
+        for cut in (None, (2025, 4), (2025, 3)):
+            reps = [r for r in by[i] if cut is None or (int(r["period"][:4]), int(r["period"][5])) <= cut]
+            out.append((ent.profile, reps))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--sample", type=int, default=5_000)
     ap.add_argument("--code", default="sts2022")
+    ap.add_argument("--demo", type=int, default=50)
     args = ap.parse_args()
     frame = synthetic(args.n)
     score_frame(args.code, frame.head(100))        # warm up (criteria loading, imports)
@@ -81,6 +100,14 @@ def main() -> None:
     print(f"scalar (engine.score, one by one): {t_scalar:8.3f} s for a sample of {args.sample:,} "
           f"-> {scalar_rate:12,.0f} reports/s (extrapolated to {args.n:,}: {args.n / scalar_rate:,.1f} s)")
     print(f"ratio batch/scalar: {batch_rate / scalar_rate:,.1f}x; totals identical on the sample: {same}")
+
+    cases = demo_cases(args.demo)
+    assess(*cases[0])
+    t0, c0 = time.perf_counter(), time.process_time()
+    n_results = sum(len(assess(profile, reports)) for profile, reports in cases)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"assess() with recommendations, all families, {len(cases)} demo reports ({n_results} results): "
+          f"{1000 * wall / len(cases):.1f} ms per report wall, {1000 * cpu / len(cases):.1f} ms CPU")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Everything is computed on numpy arrays, one element per enterprise. The one-at-a
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -163,10 +164,22 @@ def columns_from_indicators(indicators: Mapping[str, Any]) -> Columns:
 # --------------------------------------------------------------------------- three-valued logic
 
 
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+            "!=": operator.ne}
+
+
+def _single(part: np.ndarray) -> np.ndarray:
+    """all_of / any_of of one part: 1 where 1, 0 where 0, NaN elsewhere."""
+    p = np.asarray(part, dtype=float)
+    return np.where(p == 0, 0.0, np.where(np.isnan(p), NA, 1.0))
+
+
 def all_of(parts: Sequence[np.ndarray], n: int) -> np.ndarray:
     """1 if every part is 1, 0 if any is 0, otherwise NaN."""
     if not parts:
         return np.ones(n)
+    if len(parts) == 1:
+        return _single(parts[0])
     stack = np.vstack(parts)
     return np.where((stack == 0).any(axis=0), 0.0, np.where(np.isnan(stack).any(axis=0), NA, 1.0))
 
@@ -175,6 +188,9 @@ def any_of(parts: Sequence[np.ndarray], n: int) -> np.ndarray:
     """1 if any part is 1, 0 if every part is 0, otherwise NaN."""
     if not parts:
         return np.zeros(n)
+    if len(parts) == 1:
+        p = np.asarray(parts[0], dtype=float)
+        return np.where(p == 1, 1.0, np.where(np.isnan(p), NA, 0.0))
     stack = np.vstack(parts)
     return np.where((stack == 1).any(axis=0), 1.0, np.where(np.isnan(stack).any(axis=0), NA, 0.0))
 
@@ -186,8 +202,9 @@ def condition(cond: Condition, cols: Columns) -> tuple[np.ndarray, np.ndarray, n
         v = cols.num(cond.indicator)
         t = float(target)
         with np.errstate(invalid="ignore"):
-            met = {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t, "==": v == t, "!=": v != t}[op]
-        met = np.where(np.isnan(v), NA, met.astype(float))
+            met = _COMPARE[op](v, t)       # only the comparison asked for
+        nan = np.isnan(v)
+        met = np.where(nan, NA, met.astype(float))
         if op in (">=", ">"):
             short = t - v
         elif op in ("<=", "<"):
