@@ -105,5 +105,5 @@ def _reset_sequences(tables) -> None:
         if len(pk) != 1 or not pk[0].autoincrement:
             continue
         db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "  # nosec B608 - names from metadata
+            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
             f"COALESCE((SELECT MAX({pk[0].name}) FROM \"{table.name}\"), 0) + 1, false)"))
