@@ -104,6 +104,8 @@ def _reset_sequences(tables) -> None:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not pk[0].autoincrement:
             continue
-        db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
-            f"COALESCE((SELECT MAX({pk[0].name}) FROM \"{table.name}\"), 0) + 1, false)"))
+        # Table and column names come from the application's own metadata, never from input.
+        name, column = table.name, pk[0].name
+        sql = (f"SELECT setval(pg_get_serial_sequence('\"{name}\"', '{column}'), "  # nosec B608
+               f"COALESCE((SELECT MAX({column}) FROM \"{name}\"), 0) + 1, false)")
+        db.session.execute(text(sql))
