@@ -11,6 +11,7 @@ form) is answered with the class of status the table expects:
 - THE KEY RULE: enterprise B on any URL carrying one of A's objects (every report in every
   status, attachment, upload, scorecard, certificate serial, notice, user, enterprise; B's own
   object mixed with A's included) gets 403 or 404, whatever the endpoint;
+- a 404 for A's object is indistinguishable from a 404 for an object that does not exist;
 - no page an enterprise user can open shows the other enterprise's name or credit code.
 
 An endpoint not in ``EXPECTED`` fails the test, as does a URL argument the world cannot fill.
@@ -107,6 +108,8 @@ EXPECTED = {
 # page answers anyone holding a serial (printed on the certificate and in its QR code) with the
 # status, the enterprise name, the recognition and the dates, and nothing else (checked below).
 PUBLIC_BY_DESIGN = {"certificates.verify"}
+
+NONEXISTENT = {name: 987654 for name in sw.OWNED_ARGS} | {"serial": "TL-ZNGC-2099-9999"}
 
 ALLOWED = {
     PUBLIC: set(sw.ROLES),
@@ -217,6 +220,13 @@ class Matrix:
                     continue
                 if response.status_code not in (403, 404):
                     self.fail(role, method, url, endpoint, "KEY RULE: B on A's object must get 403/404", response)
+                elif response.status_code == 404:
+                    # Another enterprise's object and no object at all must look the same.
+                    missing = {k: (NONEXISTENT[k] if k in sw.OWNED_ARGS else v) for k, v in values.items()}
+                    twin = self._request(client, method, sw.fill(rule, missing))
+                    self.checks["existence-oracle"] += 1
+                    if twin.status_code != 404:
+                        self.fail(role, method, url, endpoint, "A's object answers unlike a missing one", twin)
                 for marker in _leaks(response, world.a):
                     self.fail(role, method, url, endpoint, f"error page shows {marker!r}", response)
 
@@ -243,7 +253,8 @@ def test_authorization_matrix(app, capsys):
     with capsys.disabled():
         print(f"\nsecurity matrix: {len(rules)} rules, {routes} route-methods x {len(sw.ROLES)} roles; "
               f"{matrix.checks['requests']} requests, {matrix.checks['cross-tenant']} cross-tenant "
-              f"(B on A's objects), {len(matrix.failures)} failures")
+              f"(B on A's objects), {matrix.checks['existence-oracle']} compared with a missing object, "
+              f"{len(matrix.failures)} failures")
         print("  statuses: " + ", ".join(f"{k[7:]}: {v}" for k, v in sorted(matrix.checks.items(), key=str)
                                          if isinstance(k, str) and k.startswith("status ")))
     assert not matrix.failures, "\n".join(matrix.failures)
