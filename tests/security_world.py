@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import factories
+
 from portal.certificates import services as cert_services
 from portal.extensions import db
 from portal.models import Attachment, BulkImport, Notice, SpreadsheetUpload

@@ -14,12 +14,12 @@ import factories
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
+from test_security_fields import complete_form
 
 from portal.extensions import db
 from portal.models import AuditEvent, Certificate, Report, Scorecard
 from portal.models.audit import AppendOnlyError
 from portal.reporting import services
-from test_security_fields import complete_form
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n" + b"0" * 200
 

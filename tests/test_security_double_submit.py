@@ -12,11 +12,11 @@ from datetime import timedelta
 import factories
 import pytest
 from sqlalchemy import func, select
+from test_security_fields import complete_form
 
 from portal.extensions import db
 from portal.models import AuditEvent, Report, ReportStatus, Scorecard
 from portal.reporting import services
-from test_security_fields import complete_form
 
 
 @pytest.fixture
