@@ -113,7 +113,7 @@ def _insert_reports(data, enterprise_ids, period_ids, users, reviewer) -> None:
         db.session.execute(insert(Report), rows[start:start + 1000])
 
 
-SCORED_PERIODS = 4   # the demo scores the latest four quarters (the engine's scalar path with advice)
+SCORED_PERIODS = 2   # the latest two quarters: each report is scored on every framework, with advice
 
 
 def _score_recent(period_ids, reviewer, echo) -> int:

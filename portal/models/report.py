@@ -56,6 +56,8 @@ class Report(ReportValuesMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("enterprise_id", "period_id"),
         Index("ix_report_period_status", "period_id", "status"),
+        # The dashboards' data version reads max(approved_at) of approved reports on every view.
+        Index("ix_report_status_approved_at", "status", "approved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
