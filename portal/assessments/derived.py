@@ -152,6 +152,9 @@ def period_end(period: str) -> date:
     return date(year, 3 * q, 31 if q in (1, 4) else 30)
 
 
+_PLAIN_NUMBER = frozenset({float, int, bool, type(None)})
+
+
 def _num(v: object) -> float:
     if v is None:
         return math.nan
@@ -230,6 +233,14 @@ def _obj(col: object, n: int) -> np.ndarray:
 def _flt(col: object, n: int) -> np.ndarray:
     if col is None:
         return np.full(n, np.nan)
+    if not isinstance(col, np.ndarray) and all(type(v) in _PLAIN_NUMBER for v in col):
+        # plain floats / ints / bools / None: numpy converts them exactly as _num does, in one call
+        try:
+            arr = np.array(col, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            arr = None
+        if arr is not None and arr.shape == (n,):
+            return arr
     return np.array([_num(v) for v in col], dtype=float) if not isinstance(col, np.ndarray) or \
         col.dtype == object else col.astype(float)
 

@@ -92,6 +92,8 @@ class Columns:
                     except (TypeError, ValueError):
                         arr = None       # text among the values: convert one by one below
                 if arr is None:
+                    arr = plain_floats(raw, self.n)
+                if arr is None:
                     arr = np.array([_to_float(v) for v in raw], dtype=float)
             arr.setflags(write=False)
             self._num[name] = arr
@@ -124,6 +126,22 @@ def _missing(v: Any) -> bool:
     if v is None or v is pd.NA:
         return True
     return isinstance(v, (float, np.floating)) and math.isnan(v)
+
+
+_PLAIN_NUMBER = frozenset({float, int, bool, type(None)})
+
+
+def plain_floats(raw: Any, n: int) -> np.ndarray | None:
+    """``raw`` as a float array in one numpy call when every value is a plain float / int / bool /
+    None (numpy converts these exactly as :func:`_to_float` does: None -> NaN, bools -> 1.0 / 0.0);
+    None when some value needs the one-by-one conversion."""
+    if isinstance(raw, np.ndarray) or not all(type(v) in _PLAIN_NUMBER for v in raw):
+        return None
+    try:
+        arr = np.array(raw, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return arr if arr.shape == (n,) else None
 
 
 def _to_float(v: Any) -> float:
