@@ -13,24 +13,29 @@ from portal.review import workflow
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Count calls of the indicator table and of the frame loader behind every view."""
+    """Count calls of the indicator table and of the frame loaders behind every view (the
+    overview reads its window through ``load_windows``; trends read ``load_reports``)."""
     calls = {"table": 0, "load": 0, "version": 0}
-    real_table, real_load, real_version = indicators.indicator_table, queries.load_reports, queries.data_version
+    real_table, real_version = indicators.indicator_table, queries.data_version
+    real_loads = {name: getattr(queries, name) for name in ("load_reports", "load_windows")}
 
     def table(*args, **kwargs):
         calls["table"] += 1
         return real_table(*args, **kwargs)
 
-    def load():
-        calls["load"] += 1
-        return real_load()
+    def loader(name):
+        def load(*args, **kwargs):
+            calls["load"] += 1
+            return real_loads[name](*args, **kwargs)
+        return load
 
     def version():
         calls["version"] += 1
         return real_version()
 
     monkeypatch.setattr(indicators, "indicator_table", table)
-    monkeypatch.setattr(queries, "load_reports", load)
+    for name in real_loads:
+        monkeypatch.setattr(queries, name, loader(name))
     monkeypatch.setattr(queries, "data_version", version)
     return calls
 

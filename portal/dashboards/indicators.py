@@ -9,6 +9,9 @@ input frames:
   report-field key of ``report-fields.yaml`` as a column (numbers as float, NaN when empty;
   ``design_tools``/``certifications`` as lists, ``systems`` as a dict) and the booleans
   ``smart_factory``, ``green_factory``, ``sts`` (recognitions known to the portal).
+  ``reports`` may instead hold windows already summed by the database (``queries.load_windows``):
+  one row per enterprise and window, tagged with the window's code in ``WINDOW_COLUMN`` and with
+  ``n_quarters``; ``select_period`` then only picks the window's rows (see there).
 * ``expected``: one row per enterprise expected to report in a quarter (``enterprise_id``,
   ``year``, ``quarter`` and the profile columns). It is the denominator of coverage.
 
@@ -106,6 +109,9 @@ ENERGY_REQUIRED: tuple[str, ...] = ("electricity_kwh", "natural_gas_m3")
 ENERGY_OPTIONAL: tuple[str, ...] = (
     "raw_coal_t", "diesel_t", "gasoline_t", "fuel_oil_t", "lpg_t", "steam_t", "heat_gj", "other_energy_tce",
 )
+
+#: The column of a pre-summed window frame naming its window (``PeriodSpec.code``).
+WINDOW_COLUMN = "window"
 
 LARGE_ENTERPRISE_REVENUE = 50000.0  # 万元: 销售收入超5亿元
 
@@ -232,6 +238,9 @@ def select_period(reports: pd.DataFrame, spec: PeriodSpec | str) -> pd.DataFrame
     in the window. Adds ``n_quarters`` (quarters reported) and ``complete`` (all of them).
     """
     spec = as_period_spec(spec)
+    n_needed = len(spec.quarters)
+    if WINDOW_COLUMN in reports.columns:
+        return _presummed_window(reports, spec)
     win = reports.loc[(reports["year"] == spec.year) & reports["quarter"].isin(spec.quarters)]
     # One approved report per enterprise and quarter; keep the last row if the caller sent more.
     win = win.sort_values(["enterprise_id", "quarter"], kind="stable").drop_duplicates(
@@ -239,7 +248,6 @@ def select_period(reports: pd.DataFrame, spec: PeriodSpec | str) -> pd.DataFrame
     )
     latest = win.drop_duplicates("enterprise_id", keep="last").set_index("enterprise_id")
     flows = [c for c in FLOW_FIELDS if c in win.columns]
-    n_needed = len(spec.quarters)
     n_quarters = win.groupby("enterprise_id").size()
     out = latest.drop(columns=flows)
     if flows:
@@ -251,6 +259,18 @@ def select_period(reports: pd.DataFrame, spec: PeriodSpec | str) -> pd.DataFrame
         out = out.join(sums.where(counts == n_needed))
     out["n_quarters"] = n_quarters.reindex(out.index).astype(int)
     out["complete"] = out["n_quarters"] == n_needed
+    out.index.name = "enterprise_id"
+    return out
+
+
+def _presummed_window(reports: pd.DataFrame, spec: PeriodSpec) -> pd.DataFrame:
+    """``select_period`` of a frame whose rows are already windows: flows summed over the window
+    (NaN unless reported in every quarter), stocks and profile from the latest report, and
+    ``n_quarters``. Only the rows of ``spec``'s window are taken, one per enterprise."""
+    rows = reports.loc[reports[WINDOW_COLUMN] == spec.code]
+    out = rows.drop_duplicates("enterprise_id", keep="last").set_index("enterprise_id").drop(columns=[WINDOW_COLUMN])
+    out["n_quarters"] = out["n_quarters"].astype(int)
+    out["complete"] = out["n_quarters"] == len(spec.quarters)
     out.index.name = "enterprise_id"
     return out
 

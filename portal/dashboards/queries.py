@@ -33,15 +33,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Text, and_, case, func, select, true, type_coerce
+from sqlalchemy import Text, and_, case, exists, func, or_, select, true, type_coerce
+from sqlalchemy.orm import aliased
 
 from portal import fields
 from portal.extensions import db
 from portal.models import Enterprise, Report, ReportingPeriod, ReportStatus, Scorecard, ScorecardReview
 from portal.models.period import quarter_end
 
-from .indicators import FLOW_FIELDS, PROFILE_COLUMNS
+from .indicators import FLOW_FIELDS, PROFILE_COLUMNS, WINDOW_COLUMN, PeriodSpec
 
 #: Stocks the indicators and the land-efficiency score read (latest report of a window).
 STOCK_FIELDS: tuple[str, ...] = (
@@ -95,15 +97,29 @@ def _flags_subquery():
     )
 
 
-def reports_statement():
-    """The single SELECT behind ``load_reports`` (exposed for the benchmark and tests)."""
-    flags = _flags_subquery()
+def _in_periods(periods: Iterable[tuple[int, int]] | None):
+    """A WHERE clause keeping the given (year, quarter) pairs (everything for None)."""
+    if periods is None:
+        return true()
+    by_year: dict[int, set[int]] = {}
+    for year, quarter in periods:
+        by_year.setdefault(int(year), set()).add(int(quarter))
+    if not by_year:
+        return ReportingPeriod.id.is_(None)    # no period asked for: no row
+    return or_(*(and_(ReportingPeriod.year == year, ReportingPeriod.quarter.in_(sorted(qs)))
+                 for year, qs in sorted(by_year.items())))
+
+
+def _value_column(column, key: str):
     # JSON columns come back as text and are decoded once per distinct value (``_decode_json``):
     # reports repeat the same lists and maps quarter after quarter.
-    value_cols = [
-        (type_coerce(getattr(Report, key), Text) if key in JSON_FIELDS else getattr(Report, key)).label(key)
-        for key in (*FLOW_FIELDS, *STOCK_FIELDS)
-    ]
+    return (type_coerce(column, Text) if key in JSON_FIELDS else column).label(key)
+
+
+def reports_statement(periods: Iterable[tuple[int, int]] | None = None, enterprise_id: int | None = None):
+    """The single SELECT behind ``load_reports`` (exposed for the benchmark and tests)."""
+    flags = _flags_subquery()
+    value_cols = [_value_column(getattr(Report, key), key) for key in (*FLOW_FIELDS, *STOCK_FIELDS)]
     profile_cols = [getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS]
     return (
         select(
@@ -118,14 +134,83 @@ def reports_statement():
         .join(Enterprise, Enterprise.id == Report.enterprise_id)
         .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
         .outerjoin(flags, flags.c.report_id == Report.id)
-        .where(_APPROVED)
+        .where(_APPROVED, _in_periods(periods),
+               true() if enterprise_id is None else Report.enterprise_id == int(enterprise_id))
         .order_by(Report.enterprise_id, ReportingPeriod.year, ReportingPeriod.quarter)
+    )
+
+
+def windows_statement(spec: PeriodSpec):
+    """One row per enterprise with an approved report in the window ``spec``, summed in SQL.
+
+    Flows are ``SUM``-med over the window's quarters ``GROUP BY enterprise_id``, and are NULL
+    unless the enterprise reported the flow in every quarter of it (``COUNT(flow)`` equals the
+    number of quarters), as ``indicators.select_period`` does in pandas. ``n_quarters`` counts
+    the enterprise's reports in the window. Stocks, profile and recognition flags come from the
+    enterprise's latest report in the window (joined back on the last quarter).
+    """
+    n_needed = len(spec.quarters)
+    in_window = and_(_APPROVED, ReportingPeriod.year == spec.year, ReportingPeriod.quarter.in_(spec.quarters))
+    win = (
+        select(Report.enterprise_id.label("enterprise_id"), ReportingPeriod.quarter.label("quarter"),
+               *(getattr(Report, key).label(key) for key in FLOW_FIELDS))
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .where(in_window)
+        .subquery("win")
+    )
+    sums = (
+        select(
+            win.c.enterprise_id.label("enterprise_id"),
+            func.max(win.c.quarter).label("last_quarter"),
+            func.count().label("n_quarters"),
+            *(case((func.count(win.c[key]) == n_needed, func.sum(win.c[key]))).label(key) for key in FLOW_FIELDS),
+        )
+        .group_by(win.c.enterprise_id)
+        .subquery("sums")
+    )
+    latest, latest_period = aliased(Report, name="latest"), aliased(ReportingPeriod, name="latest_period")
+    flags = _flags_subquery()
+    return (
+        select(
+            latest.id.label("report_id"),
+            sums.c.enterprise_id.label("enterprise_id"),
+            sums.c.last_quarter.label("quarter"),
+            sums.c.n_quarters.label("n_quarters"),
+            *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
+            *(sums.c[key].label(key) for key in FLOW_FIELDS),
+            *(_value_column(getattr(latest, key), key) for key in STOCK_FIELDS),
+            *(flags.c[name].label(name) for name in FLAG_COLUMNS),
+        )
+        .select_from(sums)
+        .join(latest, latest.enterprise_id == sums.c.enterprise_id)
+        .join(latest_period, and_(latest_period.id == latest.period_id, latest_period.year == spec.year,
+                                  latest_period.quarter == sums.c.last_quarter))
+        .join(Enterprise, Enterprise.id == sums.c.enterprise_id)
+        .outerjoin(flags, flags.c.report_id == latest.id)
+        .where(latest.status == ReportStatus.APPROVED)
+        .order_by(sums.c.enterprise_id)
     )
 
 
 def _frame(result, columns: Iterable[str] | None = None) -> pd.DataFrame:
     keys = list(columns) if columns is not None else list(result.keys())
     return pd.DataFrame.from_records(result.all(), columns=keys)
+
+
+def _columns_frame(result, floats: Iterable[str] = ()) -> pd.DataFrame:
+    """The rows as a frame built column by column: the ``floats`` columns go straight to float64
+    arrays (None -> NaN) without a pass through object columns and ``pd.to_numeric``."""
+    keys = list(result.keys())
+    rows = result.all()
+    floats = set(floats)
+    columns = list(zip(*rows)) if rows else [()] * len(keys)
+    data = {}
+    for key, values in zip(keys, columns, strict=True):
+        if key in floats:
+            data[key] = np.array(values, dtype=float)
+        else:
+            data[key] = pd.Series(values, dtype=object) if not rows else pd.Series(values)
+    return pd.DataFrame(data, columns=keys)
 
 
 def _numeric_keys() -> tuple[str, ...]:
@@ -148,30 +233,67 @@ def _decode_json(column: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in column.to_numpy()], index=column.index, dtype=object)
 
 
-def load_reports() -> pd.DataFrame:
-    """The ``reports`` frame: one row per approved report, profile and flags joined (one query)."""
-    # A Core execute on the session's connection (same transaction) skips ORM row processing.
-    result = db.session.connection().execute(reports_statement())
-    frame = _frame(result)
+def _typed(frame: pd.DataFrame, ints: Iterable[str]) -> pd.DataFrame:
     for name in JSON_FIELDS:
         frame[name] = _decode_json(frame[name])
-    # Numbers as float with NaN for empty; flags 0/1/NULL -> 1.0/0.0/NaN (``bool_to_float`` reads them).
-    for name in (*_numeric_keys(), *FLAG_COLUMNS, "land_area_mu"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-    for name in ("year", "quarter", "enterprise_id", "report_id"):
+    for name in ints:
         frame[name] = frame[name].astype("int64")
     return frame
 
 
-def load_expected() -> pd.DataFrame:
-    """The ``expected`` frame: active enterprises x opened periods, founded by the period's end."""
+def _float_columns() -> tuple[str, ...]:
+    # Numbers as float with NaN for empty; flags 0/1/NULL -> 1.0/0.0/NaN (``bool_to_float`` reads them).
+    return (*_numeric_keys(), *FLAG_COLUMNS, "land_area_mu")
+
+
+def load_reports(periods: Iterable[tuple[int, int]] | None = None, enterprise_id: int | None = None) -> pd.DataFrame:
+    """The ``reports`` frame: one row per approved report, profile and flags joined (one query);
+    only the given (year, quarter) pairs when ``periods`` is given, only one enterprise's
+    reports when ``enterprise_id`` is."""
+    # A Core execute on the session's connection (same transaction) skips ORM row processing.
+    result = db.session.connection().execute(reports_statement(periods, enterprise_id))
+    frame = _columns_frame(result, _float_columns())
+    return _typed(frame, ("year", "quarter", "enterprise_id", "report_id"))
+
+
+def load_windows(spec: PeriodSpec) -> pd.DataFrame:
+    """The window frame for ``spec`` and the same window a year earlier: one row per enterprise and
+    window, flows already summed (``windows_statement``), tagged with the window's code in
+    ``WINDOW_COLUMN``. ``indicators.select_period`` reads it like the ``reports`` frame, so a
+    view of one window reads two rows per enterprise instead of every report of every period."""
+    connection = db.session.connection()
+    frames = []
+    for window in (spec, spec.previous_year()):
+        frame = _columns_frame(connection.execute(windows_statement(window)), _float_columns())
+        frame.insert(2, "year", window.year)
+        frame.insert(4, WINDOW_COLUMN, window.code)
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0]
+    return _typed(frame, ("year", "quarter", "enterprise_id", "report_id", "n_quarters"))
+
+
+def approved_quarters() -> tuple[tuple[int, int], ...]:
+    """(year, quarter) of every period holding at least one approved report, ascending."""
+    has_approved = exists().where(Report.period_id == ReportingPeriod.id, _APPROVED)
+    rows = db.session.execute(
+        select(ReportingPeriod.year, ReportingPeriod.quarter).where(has_approved).distinct()
+    ).all()
+    return tuple(sorted((int(y), int(q)) for y, q in rows))
+
+
+def load_expected(periods: Iterable[tuple[int, int]] | None = None) -> pd.DataFrame:
+    """The ``expected`` frame: active enterprises x opened periods, founded by the period's end
+    (only the given (year, quarter) pairs of them when ``periods`` is given)."""
     cols = ("enterprise_id", "cluster", "sub_direction", "park", "town", "is_above_scale", "founded_on")
     enterprises = _frame(db.session.execute(
         select(Enterprise.id, Enterprise.cluster, Enterprise.sub_direction, Enterprise.park, Enterprise.town,
                Enterprise.is_above_scale, Enterprise.founded_on)
         .where(Enterprise.active.is_(True))
     ), cols)
-    periods = _frame(db.session.execute(select(ReportingPeriod.year, ReportingPeriod.quarter)), ("year", "quarter"))
+    wanted = None if periods is None else list(periods)
+    periods = _frame(db.session.execute(
+        select(ReportingPeriod.year, ReportingPeriod.quarter).where(_in_periods(wanted))
+    ), ("year", "quarter"))
     columns = ["enterprise_id", "year", "quarter", *cols[1:-1]]
     if enterprises.empty or periods.empty:
         return pd.DataFrame(columns=columns)

@@ -68,11 +68,20 @@ BREAKDOWN_LABELS = {
 
 @dataclass(frozen=True)
 class Data:
+    """What every view needs, read once per data version: cheap, no report rows."""
+
     version: tuple
-    reports: pd.DataFrame
-    expected: pd.DataFrame
     basis: Mapping[str, str | None]     # recognition family -> "confirmed" | "pending" | None
     quarters: tuple[tuple[int, int], ...]  # (year, quarter) with approved data, ascending
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The input frames of the pure modules: ``reports`` (per-quarter rows, or pre-summed windows
+    from ``queries.load_windows``) and ``expected``."""
+
+    reports: pd.DataFrame
+    expected: pd.DataFrame
 
 
 def data_version() -> tuple:
@@ -83,14 +92,34 @@ def data_version() -> tuple:
 
 
 def load_data() -> Data:
+    """The version, the recognition basis and the quarters with approved data (two small queries)."""
     version = data_version()
 
     def build() -> Data:
-        reports = queries.load_reports()
-        quarters = tuple(sorted({(int(y), int(q)) for y, q in reports[["year", "quarter"]].itertuples(index=False)}))
-        return Data(version, reports, queries.load_expected(), queries.recognition_basis(), quarters)
+        return Data(version, queries.recognition_basis(), queries.approved_quarters())
 
-    return current_cache().frames.get_or_compute(version, build)
+    return current_cache().tables.get_or_compute((version, "data"), build)
+
+
+def window_data(spec: PeriodSpec) -> Frames:
+    """The frames of one window and the same window last year, summed per enterprise by the
+    database (``queries.load_windows``): what the overview, breakdown, ranking, land table and
+    API read. Cached per (version, window)."""
+    version = data_version()
+
+    def build() -> Frames:
+        windows = (spec, spec.previous_year())
+        return Frames(queries.load_windows(spec),
+                      queries.load_expected([(s.year, s.quarter) for s in windows]))
+
+    return current_cache().frames.get_or_compute((version, "window", spec.code), build)
+
+
+def all_data() -> Frames:
+    """Every approved report of every period (the trend and an enterprise's own history)."""
+    version = data_version()
+    return current_cache().frames.get_or_compute(
+        (version, "all"), lambda: Frames(queries.load_reports(), queries.load_expected()))
 
 
 def cached(view: str, key: Hashable, compute: Callable[[Data], object]) -> object:
@@ -222,7 +251,10 @@ def _decorate(row: dict, basis: Mapping[str, str | None]) -> dict:
 
 def indicator_table(spec: PeriodSpec) -> pd.DataFrame:
     """The whole indicator set for the window (cached)."""
-    return cached("table", spec.code, lambda d: indicators.indicator_table(d.reports, d.expected, spec))
+    def compute(data: Data) -> pd.DataFrame:
+        frames = window_data(spec)
+        return indicators.indicator_table(frames.reports, frames.expected, spec)
+    return cached("table", spec.code, compute)
 
 
 def overview(spec: PeriodSpec) -> dict:
@@ -235,16 +267,14 @@ def overview(spec: PeriodSpec) -> dict:
         ]
         plan_rows = charts.progress_rows(table)
         svg = charts.progress_bars(plan_rows, title=_("规划指标完成情况（%(period)s）", period=spec.label)) if plan_rows else ""
-        expected = indicators.expected_for(data.expected, spec)
+        frames = window_data(spec)
+        expected = indicators.expected_for(frames.expected, spec)
         n_expected = 0 if expected is None else len(expected)
-        in_window = data.reports.loc[
-            (data.reports["year"] == spec.year) & data.reports["quarter"].isin(spec.quarters), "enterprise_id"
-        ]
         return {
             "groups": groups,
             "progress_svg": svg,
             "n_expected": n_expected,
-            "n_reporting": int(in_window.nunique()),
+            "n_reporting": len(indicators.select_period(frames.reports, spec)),
             "n_low": sum(1 for r in rows.values() if r["low_coverage"]),
         }
     return cached("overview", spec.code, compute)
@@ -270,7 +300,8 @@ def breakdown_view(spec: PeriodSpec, by: str, code: str) -> dict:
         raise ValueError(_("未知的分组方式，请从列表中选择。"))
 
     def compute(data: Data) -> dict:
-        table = indicators.breakdown(data.reports, data.expected, spec, by=by, codes=[code])
+        frames = window_data(spec)
+        table = indicators.breakdown(frames.reports, frames.expected, spec, by=by, codes=[code])
         rows = [_decorate(r, data.basis) for r in _records(table)]
         defn = INDICATORS[code]
         prev_label = spec.previous_year().label
@@ -285,7 +316,8 @@ def breakdown_view(spec: PeriodSpec, by: str, code: str) -> dict:
 
 def trend_view(code: str) -> dict:
     def compute(data: Data) -> dict:
-        table = indicators.trend(data.reports, data.expected, code)
+        frames = all_data()
+        table = indicators.trend(frames.reports, frames.expected, code)
         rows = [_decorate(r, data.basis) for r in _records(table)]
         defn = INDICATORS[code]
         target = load_targets().get(code)
@@ -335,15 +367,14 @@ def paginate(frame: pd.DataFrame, page: int, per_page: int) -> Page:
 
 def _report_ids(reports: pd.DataFrame, spec: PeriodSpec) -> pd.Series:
     """Each enterprise's latest approved report in the window (its report page)."""
-    win = reports.loc[(reports["year"] == spec.year) & reports["quarter"].isin(spec.quarters)]
-    latest = win.sort_values(["enterprise_id", "quarter"], kind="stable").drop_duplicates("enterprise_id", keep="last")
-    return latest.set_index("enterprise_id")["report_id"]
+    return indicators.select_period(reports, spec)["report_id"]
 
 
 def ranking_table(spec: PeriodSpec, code: str) -> pd.DataFrame:
     def compute(data: Data) -> pd.DataFrame:
-        table = indicators.ranking(data.reports, spec, code)
-        table["report_id"] = table["enterprise_id"].map(_report_ids(data.reports, spec))
+        reports = window_data(spec).reports
+        table = indicators.ranking(reports, spec, code)
+        table["report_id"] = table["enterprise_id"].map(_report_ids(reports, spec))
         return table
     return cached("ranking", (spec.code, code), compute)
 
@@ -359,8 +390,9 @@ def ranking_page(spec: PeriodSpec, code: str, page: int, per_page: int) -> Page:
 
 def land_table(spec: PeriodSpec) -> pd.DataFrame:
     def compute(data: Data) -> pd.DataFrame:
-        table = land.land_efficiency(data.reports, spec)
-        table["report_id"] = table["enterprise_id"].map(_report_ids(data.reports, spec))
+        reports = window_data(spec).reports
+        table = land.land_efficiency(reports, spec)
+        table["report_id"] = table["enterprise_id"].map(_report_ids(reports, spec))
         return table
     return cached("land", spec.code, compute)
 
@@ -432,8 +464,8 @@ def energy_coefficients() -> list[dict]:
 def position_view(enterprise_id: int, spec: PeriodSpec, code: str) -> dict:
     """The enterprise's own values, its cluster percentile and its own trend (no other identity)."""
     def compute(data: Data) -> dict:
-        table = indicators.enterprise_position(data.reports, enterprise_id, spec)
-        own = data.reports.loc[data.reports["enterprise_id"] == enterprise_id]
+        table = indicators.enterprise_position(window_data(spec).reports, enterprise_id, spec)
+        own = queries.load_reports(enterprise_id=enterprise_id)
         trend_rows = own_trend(own, code)
         defn = INDICATORS[code]
         svg = charts.trend_chart([r["period"] for r in trend_rows], {_("本企业"): [r["value"] for r in trend_rows]},
