@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from . import engine, loader
+from . import engine, loader, recommend
 from .batch import derive_frame, score_frame
 from .derived import derive, period_end
 from .frameworks import MODULES
@@ -60,7 +60,9 @@ def assess(profile: Mapping, reports: Sequence[Mapping], frameworks: Iterable[st
     day = reference_date(reports, as_of)
     indicators = derive(profile, reports, day, options)
     cols = engine.columns_from_indicators(indicators)    # shared: proxy evaluations are made once
-    return [engine.score(c, indicators, options, day, cols=cols) for c in engine.resolve(frameworks, day, options)]
+    found = engine.resolve(frameworks, day, options)
+    recommend.prefetch(found, indicators, day, options, cols)   # the changed rows of all frameworks in one call
+    return [engine.score(c, indicators, options, day, cols=cols) for c in found]
 
 
 __all__ = ["FAMILIES", "Criteria", "CriteriaError", "Gate", "InputError", "Item", "Recommendation", "Result",

@@ -425,12 +425,17 @@ def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
         value = PerRow(lambda i: None if math.isnan(v0[i]) else float(v0[i]))
     # shortfall and unit of the first failing condition (for any_of: of the first alternative)
     shortfall = np.full(n, NA)
-    unit = np.full(n, None, dtype=object)
-    for k in range(len(results) - 1, -1, -1):
-        met, _, short = results[k]
-        pick = (met == 0) if spec.mode == "all_of" else np.full(n, k == 0)
-        shortfall = np.where(pick & (passed == 0), short, shortfall)
-        unit = np.where(pick & (passed == 0), spec.conditions[k].unit, unit)
+    failed = passed == 0
+    if failed.any():
+        unit = np.full(n, None, dtype=object)
+        for k in range(len(results) - 1, -1, -1):
+            met, _, short = results[k]
+            pick = (met == 0) if spec.mode == "all_of" else np.full(n, k == 0)
+            shortfall = np.where(pick & failed, short, shortfall)
+            unit = np.where(pick & failed, spec.conditions[k].unit, unit)
+        unit = np.where(unit == None, spec.unit or first.unit, unit)  # noqa: E711 (element-wise)
+    else:       # no row failed: no shortfall, every row has the gate's unit
+        unit = np.full(n, spec.unit or first.unit, dtype=object)
 
     def detail_at(i: int) -> str | None:
         missing = [_cond_text(c) for c, r in zip(spec.conditions, results, strict=True) if math.isnan(r[0][i])]
@@ -445,7 +450,6 @@ def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
         return None
 
     detail = PerRow(detail_at)
-    unit = np.where(unit == None, spec.unit or first.unit, unit)  # noqa: E711 (element-wise)
     return GateEval(spec, passed, value, shortfall, spec.unit or first.unit, detail, unit)
 
 
@@ -622,6 +626,19 @@ def evaluate(criteria: Criteria, cols: Columns, options: Mapping | None = None) 
     return ev
 
 
+def first_result(ev: Evaluation, as_of: date, cols: Columns | None = None) -> Result:
+    """``ev.result(0, as_of)`` (no notes), made once per evaluation on ``cols``."""
+    if cols is None:
+        return ev.result(0, as_of)
+    key = ("result", ev.criteria.code, as_of)
+    hit = cols.memo.get(key)
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    result = ev.result(0, as_of)
+    cols.memo[key] = (ev, result)
+    return result
+
+
 def score(criteria: Criteria | str, indicators: Mapping[str, Any], options: Mapping | None = None,
           as_of: date | None = None, with_recommendations: bool = True, cols: Columns | None = None) -> Result:
     """Score one enterprise's derived indicators (see :func:`derived.derive`) on one criteria set.
@@ -641,7 +658,9 @@ def score(criteria: Criteria | str, indicators: Mapping[str, Any], options: Mapp
     if indicators.get("annualised"):
         notes.append(f"{indicators.get('year')} 年仅有 {indicators.get('quarters_in_year')} 个季度数据，"
                      "流量指标已按季度数折算为全年")
-    result = ev.result(0, as_of, notes)
+    result = first_result(ev, as_of, cols)
+    if notes:
+        result = replace(result, notes=tuple(notes))
     if with_recommendations:
         # the generic advice and the framework module's own (``candidates``), merged and ranked
         from .recommend import recommend

@@ -28,7 +28,16 @@ import numpy as np
 
 from . import derived, loader
 from .bands import HIGHER
-from .engine import Columns, Evaluation, ItemEval, columns_from_indicators, evaluate, indicator_name, options_key
+from .engine import (
+    Columns,
+    Evaluation,
+    ItemEval,
+    columns_from_indicators,
+    evaluate,
+    first_result,
+    indicator_name,
+    options_key,
+)
 from .loader import Condition, Criteria
 from .types import Recommendation, Result
 
@@ -331,20 +340,68 @@ def _day(indicators: Mapping) -> date | None:
 
 
 def rescore_many(criteria: Criteria, indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],
-                 options: Mapping | None = None) -> Evaluation:
+                 options: Mapping | None = None, rows: dict | None = None) -> Evaluation:
     """Evaluate ``criteria`` once on ``len(changes)`` rows: row i is ``indicators`` with ``changes[i]``.
 
     The derived indicators are recomputed from the changed fields (:func:`derived.compute`, one
     vectorised call for all rows); a field changed directly (e.g. a count) keeps its new value,
     and an indicator that cannot be recomputed from the dict (given directly) keeps its value.
     The single and the batch path are the same code, so row i equals a one-row evaluation.
+    ``rows``: the changed rows of these ``indicators`` and ``options`` already derived (see
+    :func:`row_cache`); only the changes not found there are derived.
     """
-    columns = _changed_columns(indicators, changes, options)
+    columns = _changed_columns(indicators, changes, options, rows)
     return evaluate(criteria, Columns(columns, len(changes)), options)
 
 
+def row_cache(cols: Columns | None, options: Mapping | None) -> dict | None:
+    """The changed rows derived so far for the indicators of ``cols`` under ``options`` (shared by
+    every framework of one ``assess`` call; None without ``cols``)."""
+    if cols is None:
+        return None
+    return cols.memo.setdefault(("changed rows", options_key(options)), {})
+
+
+def _row_key(fields: Mapping[str, Any]) -> tuple:
+    return tuple(sorted((k, type(v).__name__, repr(v)) for k, v in fields.items()))
+
+
 def _changed_columns(indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],
-                     options: Mapping | None) -> dict[str, list]:
+                     options: Mapping | None, rows: dict | None = None) -> dict[str, list]:
+    """Columns of ``indicators`` with row i changed by ``changes[i]`` and derived again.
+
+    Each row depends only on its own change (the formulas work element by element), so a row
+    derived once (``rows``: key of the change -> the row) is reused as it is; the changes not
+    found there are derived in one call and added to ``rows``.
+    """
+    if rows is None:
+        return _derive_changed(indicators, changes, options)[0]
+    keys = [_row_key(c) for c in changes]
+    todo: dict[tuple, Mapping[str, Any]] = {}
+    for key, c in zip(keys, changes, strict=True):
+        if key not in rows and key not in todo:
+            todo[key] = c
+    if todo:
+        columns, computed = _derive_changed(indicators, list(todo.values()), options)
+        for j, (key, c) in enumerate(todo.items()):
+            row = dict(indicators)
+            row.update(c)
+            for name in computed:
+                row[name] = columns[name][j]
+            rows[key] = row
+    found = [rows[key] for key in keys]
+    names: dict[str, None] = dict.fromkeys(indicators)
+    for c in changes:
+        names.update(dict.fromkeys(c))
+    for row in found:
+        if len(row) != len(names):
+            names.update(dict.fromkeys(row))
+    return {name: [row.get(name) for row in found] for name in names}
+
+
+def _derive_changed(indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],
+                    options: Mapping | None) -> tuple[dict[str, list], list[str]]:
+    """(columns, names of the derived columns): row i is ``indicators`` with ``changes[i]``."""
     n = len(changes)
     columns: dict[str, list] = {k: [v] * n for k, v in indicators.items()}
     for i, fields in enumerate(changes):
@@ -353,10 +410,16 @@ def _changed_columns(indicators: Mapping[str, Any], changes: Sequence[Mapping[st
     day = _day(indicators)
     year = np.full(n, float(day.year) if day else np.nan)
     ordinal = np.full(n, float(day.toordinal()) if day else np.nan)
-    for key, arr in derived.compute(columns, n, year, ordinal, options).items():
+    changed = set().union(*changes)
+    computed = derived.compute(columns, n, year, ordinal, options)
+    for key, arr in computed.items():
         old = columns.get(key) or [None] * n
         values = arr.tolist()
         float_col = arr.dtype.kind == "f"
+        if float_col and key not in changed:
+            # NaN: not computable here, keep what was given (the same rule as the loop below)
+            columns[key] = [o if v != v else v for v, o in zip(values, old, strict=True)]
+            continue
         new = []
         for i in range(n):
             v = values[i]
@@ -366,13 +429,13 @@ def _changed_columns(indicators: Mapping[str, Any], changes: Sequence[Mapping[st
                 v = derived.plain(v)
             new.append(old[i] if v is None or key in changes[i] else v)
         columns[key] = new
-    return columns
+    return columns, list(computed)
 
 
 def changed_rows(indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],
-                 options: Mapping | None = None) -> list[dict[str, Any]]:
+                 options: Mapping | None = None, rows: dict | None = None) -> list[dict[str, Any]]:
     """``indicators`` with each of ``changes`` applied and the derived indicators recomputed."""
-    columns = _changed_columns(indicators, changes, options)
+    columns = _changed_columns(indicators, changes, options, rows)
     return [{k: col[i] for k, col in columns.items()} for i in range(len(changes))]
 
 
@@ -404,13 +467,13 @@ def _gate_number(g, i: int) -> float | None:
 
 
 def outcomes(criteria: Criteria, indicators: Mapping[str, Any], candidates: Sequence[Candidate],
-             options: Mapping | None = None, batch: bool = True) -> list[Outcome]:
+             options: Mapping | None = None, batch: bool = True, rows: dict | None = None) -> list[Outcome]:
     """Re-score every candidate (in one evaluation when ``batch``, else one evaluation each)."""
     if not candidates:
         return []
     if not batch:
-        return [o for c in candidates for o in outcomes(criteria, indicators, [c], options, True)]
-    ev = rescore_many(criteria, indicators, [c.fields for c in candidates], options)
+        return [o for c in candidates for o in outcomes(criteria, indicators, [c], options, True, rows)]
+    ev = rescore_many(criteria, indicators, [c.fields for c in candidates], options, rows)
     dims = ev.dimension_totals()
     out = []
     for i, c in enumerate(candidates):
@@ -535,7 +598,7 @@ def _unit_text(unit: str | None) -> str:
     return "" if not unit else (unit if unit == "%" else f" {unit}")
 
 
-def _all_conditions(spec, ind: Mapping, options: Mapping) -> Candidate | None:
+def _all_conditions(spec, ind: Mapping, options: Mapping, rows: dict | None = None) -> Candidate | None:
     """An "and" gate failing on several conditions: their changes one after the other (each
     computed on the figures the previous ones leave), as one candidate."""
     fields: dict[str, Any] = {}
@@ -554,14 +617,14 @@ def _all_conditions(spec, ind: Mapping, options: Mapping) -> Candidate | None:
             return None
         fields.update(change.fields)
         texts.append(change.text)
-        now = changed_rows(ind, [fields], options)[0]
+        now = changed_rows(ind, [fields], options, rows)[0]
     if len(texts) < 2:
         return None
     return Candidate(spec.code, _plan_text_of(texts), fields, None, None, None, float(len(texts)))
 
 
 def gate_candidates(crit: Criteria, ind: Mapping, result: Result, gate_indicators: Mapping[str, str],
-                    options: Mapping | None = None) -> list[Candidate]:
+                    options: Mapping | None = None, rows: dict | None = None) -> list[Candidate]:
     """For every failed gate with numeric conditions (or a custom gate judged on one indicator):
     the change meeting its threshold (for an "or" gate the cheapest alternative; for an "and" gate
     failing on several conditions also all changes together)."""
@@ -580,7 +643,7 @@ def gate_candidates(crit: Criteria, ind: Mapping, result: Result, gate_indicator
                 out.append(Candidate(gspec.code, f"{change.text}，{target_txt}", change.fields, cond.value,
                                      number(ind, cond.indicator), cond.unit, change.effort))
             if gspec.mode == "all_of" and len(found) > 1:
-                together = _all_conditions(gspec, ind, dict(options or {}))
+                together = _all_conditions(gspec, ind, dict(options or {}), rows)
                 if together is not None:
                     out.append(replace(together, effort=sum(ch.effort for _, ch in found)))
             continue
@@ -697,7 +760,7 @@ def status_plans(criteria: Criteria, ind: Mapping, result: Result, module, optio
         popts = {k: v for k, v in options.items() if k != "certified"}
         cols = cols if cols is not None else columns_from_indicators(ind)
         pev = evaluate(proxy, cols, popts)
-        presult = pev.result(0, result.as_of)
+        presult = first_result(pev, result.as_of, cols)
         pairs = advise(proxy, ind, pev, presult, popts, cols)
         suffix = f"（可达到{proxy.name}条件）"
         alone = [o.candidate for r, o in pairs if o.passed is True]
@@ -746,22 +809,60 @@ def advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options
     return pairs
 
 
-def _advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: dict, mod,
-            cols: Columns | None) -> list[tuple[Recommendation, Outcome]]:
+def single_candidates(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: dict,
+                      cols: Columns | None = None) -> list[Candidate]:
+    """The generic item and gate changes followed by the framework module's own (``candidates``),
+    for one scored enterprise; a code the module advises on is not advised again by the generic
+    rules. Made once per criteria set and options on ``cols``."""
+    from .frameworks import module_for
+
+    key = ("candidates", crit.code, options_key(options))
+    if cols is not None and key in cols.memo and cols.memo[key][0] is crit:
+        return cols.memo[key][1]
+    mod = module_for(crit.framework)
     own = list(mod.candidates(crit, ind, result, options)) if hasattr(mod, "candidates") else []
     own_codes = {c.code for c in own}
     generic = [c for c in _once([*item_candidates(crit, ind, ev.items),
-                                 *gate_candidates(crit, ind, result, getattr(mod, "GATE_INDICATORS", {}), options)])
+                                 *gate_candidates(crit, ind, result, getattr(mod, "GATE_INDICATORS", {}), options,
+                                                  row_cache(cols, options))])
                if c.code not in own_codes]
     # the generic gate changes first: a recommendation stated twice keeps the code of the gate it aims at
-    cands = [*generic, *own, *status_plans(crit, ind, result, mod, options, cols)]
-    found = outcomes(crit, ind, cands, options)
+    cands = [*generic, *own]
+    if cols is not None:
+        cols.memo[key] = (crit, cands)
+    return cands
+
+
+def prefetch(criteria: Sequence[Criteria], ind: Mapping, as_of: date, options: Mapping | None,
+             cols: Columns) -> None:
+    """Derive the changed rows of every framework's single changes in one vectorised call.
+
+    ``assess`` calls this before scoring its frameworks one by one: their re-scorings then find
+    these rows in :func:`row_cache` (the same rows, derived once), and only plans and status
+    changes are derived later.
+    """
+    options = dict(options or {})
+    changes: list[Mapping[str, Any]] = []
+    for crit in criteria:
+        ev = evaluate(crit, cols, options)
+        changes.extend(c.fields for c in single_candidates(crit, ind, ev, first_result(ev, as_of, cols), options,
+                                                        cols))
+    if changes:
+        _changed_columns(ind, changes, options, row_cache(cols, options))
+
+
+def _advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: dict, mod,
+            cols: Columns | None) -> list[tuple[Recommendation, Outcome]]:
+    rows = row_cache(cols, options)
+    cands = [*single_candidates(crit, ind, ev, result, options, cols),
+             *status_plans(crit, ind, result, mod, options, cols)]
+    found = outcomes(crit, ind, cands, options, rows=rows)
     plans = score_plans(crit, result, found, set(getattr(mod, "SCORE_GATES", ())))
     partial: list[Outcome] = []
     if plans:
         cleared: set[str] = set()
         longest: dict[str, Outcome] = {}
-        for o in outcomes(crit, ind, plans, options):
+        for o in outcomes(crit, ind, plans, options, rows=rows):
             code = o.candidate.code
             longest[code] = o
             if code not in cleared and o.gate_passed.get(code) == 1:
