@@ -11,7 +11,8 @@ input frames:
   ``smart_factory``, ``green_factory``, ``sts`` (recognitions known to the portal).
   ``reports`` may instead hold windows already summed by the database (``queries.load_windows``):
   one row per enterprise and window, tagged with the window's code in ``WINDOW_COLUMN`` and with
-  ``n_quarters``; ``select_period`` then only picks the window's rows (see there).
+  ``n_quarters``; ``select_period`` then only picks the window's rows (see there). Such a frame
+  may carry the states of ``systems`` as ``systems.<key>`` columns instead of the dict.
 * ``expected``: one row per enterprise expected to report in a quarter (``enterprise_id``,
   ``year``, ``quarter`` and the profile columns). It is the denominator of coverage.
 
@@ -311,13 +312,22 @@ def _flag(v) -> float:
     return np.nan
 
 
+_FLAG_VALUES = {True: 1.0, False: 0.0}   # 1 and 0 (and 1.0, 0.0) hash and compare equal to these
+
+
 def bool_to_float(s: pd.Series) -> pd.Series:
     """True/1 -> 1.0, False/0 -> 0.0, anything else (None, NA, NaN) -> NaN.
 
     Accepts object, bool, nullable boolean and 0/1 integer columns (SQLite stores booleans as
-    integers), so the DB side does not have to normalise them.
+    integers), so the DB side does not have to normalise them. Vectorised: the usual values
+    (True/False, 1/0, 1.0/0.0, None/NaN) go through one dictionary lookup; only other values
+    (e.g. 2) take the per-value rule of ``_flag``.
     """
-    return s.map(_flag).astype(float)
+    out = s.map(_FLAG_VALUES).astype(float)
+    rest = out.isna() & s.notna()
+    if rest.any():
+        out[rest] = s[rest].map(_flag).astype(float)
+    return out
 
 
 def _is_list(s: pd.Series) -> pd.Series:
@@ -342,6 +352,17 @@ def _dict_frame(s: pd.Series, keys: Iterable[str]) -> pd.DataFrame:
     the key. One pass over the column instead of one per key."""
     dicts = [d if isinstance(d, Mapping) else {} for d in s.to_numpy()]
     return pd.DataFrame({k: [d.get(k) for d in dicts] for k in keys}, index=s.index, dtype=object)
+
+
+def _system_states(d: pd.DataFrame) -> pd.DataFrame:
+    """One column per system key: the state (none/partial/full) or NaN. Read from the
+    ``systems.<key>`` columns when the frame has them (the database extracted the states), else
+    spread from the ``systems`` dict column."""
+    split = [f"systems.{key}" for key in SYSTEM_KEYS]
+    if all(name in d.columns for name in split):
+        return pd.DataFrame({key: d[name].to_numpy() for key, name in zip(SYSTEM_KEYS, split, strict=True)},
+                            index=d.index, dtype=object)
+    return _dict_frame(_col(d, "systems"), SYSTEM_KEYS)
 
 
 def energy_tce(e: pd.DataFrame, params: Params = DEFAULT_PARAMS) -> pd.Series:
@@ -423,7 +444,7 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     certs = _col(d, "certifications")
     d["_iso50001"] = _list_has(certs, include=["iso50001"])
     d["_iso14001"] = _list_has(certs, include=["iso14001"])
-    systems = _dict_frame(_col(d, "systems"), SYSTEM_KEYS)
+    systems = _system_states(d)
     for key in SYSTEM_KEYS:
         state = systems[key]
         d[f"_sys_{key}"] = state.isin(["partial", "full"]).astype(float).where(state.notna())
@@ -624,6 +645,15 @@ class _Window:
     spec: PeriodSpec
     data: pd.DataFrame  # derived per-enterprise frame
     expected: pd.DataFrame | None
+    # Population masks, computed once per window and population (many indicators share one).
+    _masks: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def members(self, population: Population, expected: bool = False) -> np.ndarray:
+        """The boolean mask of ``population`` over ``data`` (or ``expected``)."""
+        key = (population, expected)
+        if key not in self._masks:
+            self._masks[key] = population(self.expected if expected else self.data).to_numpy(dtype=bool)
+        return self._masks[key]
 
 
 def _window(reports, expected, spec, params) -> _Window:
@@ -634,14 +664,14 @@ def _window(reports, expected, spec, params) -> _Window:
 def _value_and_coverage(defn: IndicatorDef, w: _Window) -> dict:
     # Take only the input columns: copying the whole wide frame per indicator dominates the cost.
     cols = [c for c in (defn.num, defn.den) if c and c in w.data.columns]
-    d = w.data.loc[defn.population(w.data), cols]
+    d = w.data.loc[w.members(defn.population), cols]
     value, used = aggregate(d, defn)
     used_ids = used.index[used.to_numpy()]
     if w.expected is None:
         n_expected = np.nan
         n_used = int(used.sum())
     else:
-        exp_ids = w.expected.index[defn.population(w.expected).to_numpy()]
+        exp_ids = w.expected.index[w.members(defn.population, expected=True)]
         n_expected = len(exp_ids)
         n_used = int(used_ids.isin(exp_ids).sum())
     share = n_used / n_expected if n_expected else np.nan
