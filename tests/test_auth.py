@@ -137,3 +137,18 @@ def test_enterprise_home_lists_its_reports(app, client, auth):
     auth.login_as(user)
     html = client.get("/home").get_data(as_text=True)
     assert "2026年第3季度" in html and "已退回" in html
+
+
+def test_failures_spread_over_many_logins_from_one_ip_are_throttled(app, client):
+    """The per-IP count: five wrong passwords on five accounts block a sixth account from that IP."""
+    users = [factories.user("reviewer") for _ in range(6)]
+    db.session.commit()
+    for user in users[:5]:
+        response = client.post("/auth/login", data={"login": user.login, "password": "wrong-password-9"})
+        assert response.status_code == 200
+    response = client.post("/auth/login", data={"login": users[5].login, "password": factories.PASSWORD})
+    assert response.status_code == 429
+    other = app.test_client()          # the same account from another address is not blocked
+    response = other.post("/auth/login", data={"login": users[5].login, "password": factories.PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert response.status_code == 302

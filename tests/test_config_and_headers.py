@@ -84,3 +84,13 @@ def test_oversized_body_is_refused(make_app):
     with app.app_context():
         response = app.test_client().post("/auth/login", data={"login": "x" * 5000, "password": "y"})
     assert response.status_code == 413
+
+
+def test_csrf_protection_is_on_in_the_shipped_configuration(monkeypatch, tmp_path):
+    """The tests turn CSRF off (TestConfig); the configuration the portal runs with must have it on."""
+    monkeypatch.delenv("PORTAL_PRODUCTION", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "a-real-secret-key-123"})
+    assert not app.testing and app.config["WTF_CSRF_ENABLED"] is True
+    response = app.test_client().post("/auth/login", data={"login": "someone", "password": "whatever-123"})
+    assert response.status_code == 400

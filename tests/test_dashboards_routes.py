@@ -363,3 +363,18 @@ def test_pages_use_no_external_resources(client, auth, district):
     html = client.get("/dashboards/").get_data(as_text=True)
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in html and "<script" not in html
+
+
+def test_api_tokens_are_compared_in_constant_time(token_client, district, monkeypatch):
+    import hmac
+
+    calls = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    ok = token_client.get("/dashboards/api/indicators.json", headers={"Authorization": "Bearer gov-system-token-1"})
+    assert ok.status_code == 200
+    assert (b"gov-system-token-1", b"gov-system-token-1") in calls
+    calls.clear()
+    bad = token_client.get("/dashboards/api/indicators.json", headers={"Authorization": "Bearer gov-system-token-x"})
+    assert bad.status_code == 401
+    assert len(calls) == 2                # every configured token is compared, in constant time

@@ -197,3 +197,36 @@ def test_bulk_orm_update_and_delete_of_audit_rows_are_refused(app, statement):
     db.session.rollback()
     row = db.session.get(AuditEvent, event_id)
     assert row is not None and row.detail == "original" and row.action == "test.event"
+
+
+def test_logout_password_changes_and_throttling_are_audited(app, client):
+    user = factories.user("reviewer")
+    db.session.commit()
+    assert login(client, user).status_code == 302
+    client.post("/auth/password", data={"current": "wrong-password-1", "new": "new-secret-22", "confirm": "new-secret-22"})
+    client.post("/auth/password", data={"current": factories.PASSWORD, "new": "new-secret-22", "confirm": "new-secret-22"})
+    client.post("/auth/logout")
+    for action in ("password.change_failed", "password.changed", "logout"):
+        rows = events(action)
+        assert rows and rows[-1].actor_id == user.id and rows[-1].object_id == user.id and rows[-1].ip, action
+    for _ in range(5):
+        login(client, user, password="wrong-password-1")
+    assert login(client, user, password="new-secret-22").status_code == 429
+    throttled = events("login.throttled")
+    assert throttled and throttled[-1].actor_login == user.login and "ip=" in throttled[-1].detail
+
+
+def test_deleting_an_attachment_is_audited(app, client):
+    today = services.local_today()
+    user = factories.user("enterprise")
+    period = factories.period(2026, 3, opens_on=today - timedelta(days=3), due_on=today + timedelta(days=20))
+    report = factories.report(user.enterprise, period)
+    db.session.commit()
+    assert login(client, user).status_code == 302
+    client.post(f"/reports/{report.id}/attachments", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PDF), "证明.pdf", "application/pdf"), "target": ""})
+    attachment_id = events("attachment.upload")[-1].after["attachment"]
+    client.post(f"/reports/attachments/{attachment_id}/delete")
+    rows = events("attachment.delete")
+    assert rows and rows[-1].actor_id == user.id and (rows[-1].object_type, rows[-1].object_id) == ("Report", report.id)
+    assert rows[-1].before["attachment"] == attachment_id
