@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import loader
-from .bands import map_distinct
+from .bands import HIGHER, ROUND_DECIMALS, map_distinct
 from .derived import FIELD_NAMES, INDICATORS, plain
 from .loader import Condition, Criteria, GateSpec, ItemSpec
 from .types import Gate, InputError, Item, Result
@@ -216,7 +216,7 @@ def any_of(parts: Sequence[np.ndarray], n: int) -> np.ndarray:
 def condition(cond: Condition, cols: Columns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(met 1/0/NaN, value as float or NaN, shortfall where unmet) of one condition."""
     op, target = cond.op, cond.value
-    if op in ("==", "!=") and isinstance(target, bool) or op in (">=", ">", "<=", "<"):
+    if _numeric(cond):
         v = cols.num(cond.indicator)
         t = float(target)
         with np.errstate(invalid="ignore"):
@@ -239,6 +239,57 @@ def condition(cond: Condition, cols: Columns) -> tuple[np.ndarray, np.ndarray, n
         eq = map_distinct(values, lambda x: NA if x is None else float(str(x) == str(target)), float)
         met = eq if op == "==" else np.where(np.isnan(eq), NA, 1.0 - eq)
     return met, np.full(cols.n, NA), np.full(cols.n, NA)
+
+
+def _numeric(cond: Condition) -> bool:
+    op = cond.op
+    return op in ("==", "!=") and isinstance(cond.value, bool) or op in (">=", ">", "<=", "<")
+
+
+class NumericConditions:
+    """The numeric conditions of a criteria set's gates and routes stacked, so that all of them
+    are judged in one set of array operations: the same comparison, value and shortfall as
+    :func:`condition` gives one condition at a time."""
+
+    def __init__(self, conds: Sequence[Condition]):
+        self.conds = tuple(conds)
+        self.target = np.array([float(c.value) for c in self.conds])[:, None]
+        ops = [c.op for c in self.conds]
+        self.ops = {op: np.array([o == op for o in ops])[:, None] for op in dict.fromkeys(ops)}
+        self.up = np.array([o in (">=", ">") for o in ops])[:, None]
+        self.down = np.array([o in ("<=", "<") for o in ops])[:, None]
+
+    def evaluate(self, cols: Columns) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """id(condition) -> (met 1/0/NaN, value, shortfall where unmet), as :func:`condition`."""
+        values = [cols.num(c.indicator) for c in self.conds]
+        v = np.array(values, dtype=float).reshape(len(self.conds), cols.n)
+        met = np.zeros(v.shape, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            for op, rows in self.ops.items():
+                met = np.where(rows, _COMPARE[op](v, self.target), met)
+        met = np.where(np.isnan(v), NA, met.astype(float))
+        short = np.where(self.up, self.target - v, np.where(self.down, v - self.target, NA))
+        short = np.where(met == 0, short, NA)
+        return {id(c): (met[r], values[r], short[r]) for r, c in enumerate(self.conds)}
+
+
+_CONDITIONS: dict[tuple[int, int], tuple[tuple, NumericConditions | None]] = {}
+
+
+def numeric_conditions(criteria: Criteria) -> NumericConditions | None:
+    """The stacked numeric conditions of the generic gates and routes of ``criteria`` (made once
+    per pair of gate and route tuples)."""
+    key = (id(criteria.gates), id(criteria.routes))
+    hit = _CONDITIONS.get(key)
+    if hit is not None and hit[0][0] is criteria.gates and hit[0][1] is criteria.routes:
+        return hit[1]
+    conds = [c for spec in (*criteria.gates, *criteria.routes) if spec.mode in ("all_of", "any_of")
+             for c in spec.conditions if _numeric(c)]
+    found = NumericConditions(conds) if conds else None
+    if len(_CONDITIONS) > 256:
+        _CONDITIONS.clear()
+    _CONDITIONS[key] = ((criteria.gates, criteria.routes), found)
+    return found
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -370,15 +421,72 @@ def dimension_totals(items: Mapping[str, ItemEval], n: int) -> dict[str, np.ndar
     return out
 
 
+def _band_item(spec: ItemSpec, v: np.ndarray, idx: np.ndarray, pts: np.ndarray) -> ItemEval:
+    """The outcome of a band item from its values, band indices and points."""
+    labels = spec.table.labels
+    return ItemEval(spec, PerRow(lambda i: None if math.isnan(v[i]) else float(v[i])),
+                    PerRow(lambda i: labels[idx[i]] if idx[i] >= 0 else None), pts, idx >= 0, idx)
+
+
+class BandItems:
+    """The band tables of a criteria set's plain band items stacked, so that all of them are
+    looked up in one set of array operations (:meth:`bands.BandTable.points_array` per table
+    does the same lookup one table at a time): edges padded with NaN (no value is ≥ or > NaN),
+    band index = number of edges ≤ the rounded value ("higher" rule, ``searchsorted`` right) or
+    < it ("lower" rule, ``searchsorted`` left), -1 where the value is missing."""
+
+    def __init__(self, specs: Sequence[ItemSpec]):
+        self.specs = tuple(specs)
+        k = len(self.specs)
+        m = max(len(s.table.edges) for s in self.specs)
+        self.edges = np.full((k, m, 1), NA)
+        self.points = np.zeros((k, m + 1))
+        for r, s in enumerate(self.specs):
+            self.edges[r, :len(s.table.edges), 0] = s.table.edges
+            self.points[r, :len(s.table.points)] = s.table.points
+        self.higher = np.array([s.table.on_boundary == HIGHER for s in self.specs])[:, None]
+        self.rows = np.arange(k)[:, None]
+
+    def evaluate(self, cols: Columns) -> dict[str, ItemEval]:
+        values = [cols.num(s.indicator) for s in self.specs]
+        v = np.round(np.array(values, dtype=float).reshape(len(self.specs), cols.n), ROUND_DECIMALS)
+        stacked = v[:, None, :]
+        count = np.where(self.higher, (stacked >= self.edges).sum(axis=1), (stacked > self.edges).sum(axis=1))
+        idx = np.where(np.isnan(v), -1, count)
+        pts = np.where(idx >= 0, self.points[self.rows, np.maximum(idx, 0)], 0.0)
+        return {s.code: _band_item(s, values[r], idx[r], pts[r]) for r, s in enumerate(self.specs)}
+
+
+_BAND_ITEMS: dict[int, tuple[tuple[ItemSpec, ...], BandItems | None]] = {}
+
+
+def band_items(items: tuple[ItemSpec, ...]) -> BandItems | None:
+    """The stacked band tables of ``items`` (made once per tuple of item specs)."""
+    hit = _BAND_ITEMS.get(id(items))
+    if hit is not None and hit[0] is items:
+        return hit[1]
+    specs = [s for s in items if not s.custom and s.table is not None]
+    found = BandItems(specs) if specs else None
+    if len(_BAND_ITEMS) > 256:       # criteria adapted per call (special_items) are not kept for ever
+        _BAND_ITEMS.clear()
+    _BAND_ITEMS[id(items)] = (items, found)
+    return found
+
+
+def score_items(items: tuple[ItemSpec, ...], cols: Columns) -> dict[str, ItemEval]:
+    """:func:`score_item` of every item that is not custom, the band items in one lookup."""
+    stacked = band_items(items)
+    out = stacked.evaluate(cols) if stacked is not None else {}
+    return {s.code: out[s.code] if s.code in out else score_item(s, cols) for s in items if not s.custom}
+
+
 def score_item(spec: ItemSpec, cols: Columns) -> ItemEval:
     """Points of one band / category / alternatives item on every row."""
     n = cols.n
     if spec.table is not None:
         v = cols.num(spec.indicator)
         idx, pts = spec.table.points_array(v)
-        labels = spec.table.labels
-        return ItemEval(spec, PerRow(lambda i: None if math.isnan(v[i]) else float(v[i])),
-                        PerRow(lambda i: labels[idx[i]] if idx[i] >= 0 else None), pts, idx >= 0, idx)
+        return _band_item(spec, v, idx, pts)
     if spec.categories is not None:
         keys, pts = spec.categories.points_array(cols.obj(spec.indicator))
         labels = spec.categories.labels
@@ -411,10 +519,13 @@ def score_item(spec: ItemSpec, cols: Columns) -> ItemEval:
     raise ValueError(f"item {spec.code} is custom: its framework module must score it")
 
 
-def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
-    """An all_of / any_of gate (or route) on every row."""
+def judge_conditions(spec: GateSpec, cols: Columns,
+                     judged: Mapping[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None) -> GateEval:
+    """An all_of / any_of gate (or route) on every row (``judged``: conditions already judged,
+    by id, see :class:`NumericConditions`)."""
     n = cols.n
-    results = [condition(c, cols) for c in spec.conditions]
+    judged = judged or {}
+    results = [judged[id(c)] if id(c) in judged else condition(c, cols) for c in spec.conditions]
     mets = [r[0] for r in results]
     passed = all_of(mets, n) if spec.mode == "all_of" else any_of(mets, n)
     first = spec.conditions[0]
@@ -515,16 +626,19 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
     custom_items = dict(custom_items or {})
     custom_gates = dict(custom_gates or {})
     items: dict[str, ItemEval] = {}
+    scored = score_items(criteria.items, cols)
     for spec in criteria.items:
         if spec.custom:
             if spec.code not in custom_items:
                 raise ValueError(f"{criteria.code}: custom item {spec.code} was not scored by its framework")
             items[spec.code] = custom_items[spec.code]
         else:
-            items[spec.code] = score_item(spec, cols)
+            items[spec.code] = scored[spec.code]
     # A direct route applies only when shown to apply: a missing input means "not claimed" (0),
     # so an absent optional field (e.g. no 高企 certificate date) never leaves a result undecided.
-    routes = {r.code: np.where((judge_conditions(r, cols).passed if r.mode in ("all_of", "any_of")
+    stacked_conds = numeric_conditions(criteria)
+    judged = stacked_conds.evaluate(cols) if stacked_conds is not None else {}
+    routes = {r.code: np.where((judge_conditions(r, cols, judged).passed if r.mode in ("all_of", "any_of")
                                 else custom_gates[r.code].passed) == 1, 1.0, 0.0) for r in criteria.routes}
     gates: dict[str, GateEval] = {}
     for spec in criteria.gates:
@@ -535,7 +649,7 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
         elif spec.mode == "score":
             gates[spec.code] = judge_score_gate(spec, items, routes, n)
         else:
-            gates[spec.code] = judge_conditions(spec, cols)
+            gates[spec.code] = judge_conditions(spec, cols, judged)
     # a framework without a points table (e.g. 小巨人) has no total
     total = sum((it.points for it in items.values()), np.zeros(n)) if items else np.full(n, NA)
     passed = all_of([g.passed for g in gates.values()], n)

@@ -371,8 +371,9 @@ def _changed_columns(indicators: Mapping[str, Any], changes: Sequence[Mapping[st
     """Columns of ``indicators`` with row i changed by ``changes[i]`` and derived again.
 
     Each row depends only on its own change (the formulas work element by element), so a row
-    derived once (``rows``: key of the change -> the row) is reused as it is; the changes not
-    found there are derived in one call and added to ``rows``.
+    derived once (``rows``: key of the change -> the values where the row differs from
+    ``indicators``) is reused as it is; the changes not found there are derived in one call and
+    added to ``rows``.
     """
     if rows is None:
         return _derive_changed(indicators, changes, options)[0]
@@ -384,19 +385,37 @@ def _changed_columns(indicators: Mapping[str, Any], changes: Sequence[Mapping[st
     if todo:
         columns, computed = _derive_changed(indicators, list(todo.values()), options)
         for j, (key, c) in enumerate(todo.items()):
-            row = dict(indicators)
-            row.update(c)
+            diff = dict(c)
             for name in computed:
-                row[name] = columns[name][j]
-            rows[key] = row
-    found = [rows[key] for key in keys]
-    names: dict[str, None] = dict.fromkeys(indicators)
-    for c in changes:
-        names.update(dict.fromkeys(c))
-    for row in found:
-        if len(row) != len(names):
-            names.update(dict.fromkeys(row))
-    return {name: [row.get(name) for row in found] for name in names}
+                v = columns[name][j]
+                if name not in c and not _same(v, indicators.get(name, _ABSENT)):
+                    diff[name] = v
+            rows[key] = diff
+    n = len(changes)
+    out: dict[str, list] = {k: [v] * n for k, v in indicators.items()}
+    for j, key in enumerate(keys):
+        for name, v in rows[key].items():
+            col = out.get(name)
+            if col is None:
+                col = out[name] = [None] * n
+            col[j] = v
+    return out
+
+
+_ABSENT = object()
+
+
+def _same(v: Any, base: Any) -> bool:
+    """``v`` can stand for ``base`` exactly: the same object, or an equal str / bool / int, or a
+    float equal to it with the same sign (NaN never)."""
+    if v is base:
+        return True
+    t = type(v)
+    if t is not type(base):
+        return False
+    if t is float:
+        return v == base and (v != 0.0 or math.copysign(1.0, v) == math.copysign(1.0, base))
+    return t in (str, bool, int) and v == base
 
 
 def _derive_changed(indicators: Mapping[str, Any], changes: Sequence[Mapping[str, Any]],

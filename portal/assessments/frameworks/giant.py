@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import loader
-from ..engine import Columns, Evaluation, custom_gate, evaluate_generic, score_item
+from ..engine import Columns, Evaluation, custom_gate, evaluate_generic, score_item, score_items
 from ..loader import Criteria
 from ..types import Result
 from .sts import certified_gate
@@ -121,8 +121,9 @@ def development_score(cols: Columns, code: str) -> tuple[np.ndarray, np.ndarray]
     crit = loader.by_code(code)
     total = np.zeros(cols.n)
     missing = np.zeros(cols.n)
+    scored = score_items(crit.items, cols)
     for spec in crit.items:
-        it = score_item(spec, cols)
+        it = scored[spec.code]
         total = total + it.points
         missing = missing + np.where(it.available, 0.0, spec.max_points)
     return total, missing
