@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -505,8 +506,60 @@ def _build_certificate(data: CertificateData) -> bytes:
 MARGIN = 18 * mm
 
 
+class _Para(Paragraph):
+    """A Paragraph that remembers its last wrap.
+
+    A ``Table`` wraps every cell to measure the rows, again when it is wrapped for another frame
+    or page, and once more when it draws the cell; CJK line breaking is the costly part of each
+    wrap and its result depends only on the width. Splitting makes new paragraphs, so a cached
+    layout is never reused for different text.
+    """
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
+        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return size
+
+
+CELL_PADDING = 4  # left and right padding of report table cells (see _table_style)
+_ALIGN = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}
+
+
+def _cell(text: Any, style: ParagraphStyle, col_width: float) -> Any:
+    """A table cell of plain ``text``: the string itself when it fits on one line, else a paragraph.
+
+    A plain string is drawn by the Table with the cell's FONTSIZE/LEADING/TEXTCOLOR/ALIGN, which
+    :func:`_column_style` sets from the same paragraph style, so a one-line cell looks as its
+    paragraph did; only text that would wrap pays for a (CJK line-breaking) paragraph.
+    """
+    text = str(text)
+    if "\n" not in text and text == text.strip() and "  " not in text and (
+        stringWidth(text, style.fontName, style.fontSize) <= col_width - 2 * CELL_PADDING
+    ):
+        return text
+    return _Para(_esc(text), style)
+
+
+def _column_style(styles: Sequence[ParagraphStyle], first_row: int = 1) -> list[tuple]:
+    """Table commands giving the plain-string cells of each column its paragraph style's look."""
+    commands: list[tuple] = []
+    for col, style in enumerate(styles):
+        cells = ((col, first_row), (col, -1))
+        commands += [
+            ("FONTSIZE", *cells, style.fontSize),
+            ("LEADING", *cells, style.leading),
+            ("TEXTCOLOR", *cells, style.textColor),
+            ("ALIGN", *cells, _ALIGN.get(style.alignment, "LEFT")),
+        ]
+    return commands
+
+
 class _Styles:
-    """Paragraph styles of the report, built once per render (font registered first)."""
+    """Paragraph styles of the report (font registered first); one shared set per font."""
 
     def __init__(self, font: str):
         def style(name, **kw):
@@ -531,6 +584,11 @@ class _Styles:
         self.legend = style("legend", fontSize=8.5, leading=12.5, textColor=MUTED, alignment=TA_LEFT)
 
 
+@lru_cache(maxsize=None)
+def _styles(font: str) -> _Styles:
+    return _Styles(font)
+
+
 def _mark(provisional: Any) -> str:
     return f' <font color="#B3261E">{PROVISIONAL_MARK}</font>' if provisional else ""
 
@@ -553,13 +611,32 @@ def _zebra(rows: int, start: int = 1) -> list[tuple]:
     return [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(start, rows) if (r - start) % 2 == 1]
 
 
-def _header_row(st: _Styles, labels: Sequence[str]) -> list[Paragraph]:
-    return [Paragraph(_esc(label), st.head) for label in labels]
+def _header_row(st: _Styles, labels: Sequence[str], widths: Sequence[float]) -> list[Any]:
+    return [_cell(label, st.head, w) for label, w in zip(labels, widths)]
 
 
-def _status(st: _Styles, text: str, ok: bool | None) -> Paragraph:
-    colour = {True: "#2E7D32", False: "#B3261E"}.get(ok, "#5F6670")
-    return Paragraph(f'<font color="{colour}">{_esc(text)}</font>', st.cell_c)
+def _header_style(st: _Styles) -> list[tuple]:
+    """Plain-string header cells as the ``head`` paragraph style (white, centred)."""
+    return [
+        ("FONTSIZE", (0, 0), (-1, 0), st.head.fontSize),
+        ("LEADING", (0, 0), (-1, 0), st.head.leading),
+        ("TEXTCOLOR", (0, 0), (-1, 0), st.head.textColor),
+        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+    ]
+
+
+_STATUS_COLOURS = {True: "#2E7D32", False: "#B3261E"}
+
+
+def _status(st: _Styles, text: str, ok: bool | None, width: float, cell: tuple[int, int],
+            commands: list[tuple]) -> Any:
+    """A centred pass/fail mark coloured by ``ok``; its TEXTCOLOR command goes to ``commands``."""
+    value = _cell(text, st.cell_c, width)
+    colour = _STATUS_COLOURS.get(ok, "#5F6670")
+    if isinstance(value, str):
+        commands.append(("TEXTCOLOR", cell, cell, colors.HexColor(colour)))
+        return value
+    return _Para(f'<font color="{colour}">{_esc(text)}</font>', st.cell_c)
 
 
 def _widths(total: float, fractions: Sequence[float]) -> list[float]:
@@ -567,26 +644,44 @@ def _widths(total: float, fractions: Sequence[float]) -> list[float]:
     return [f * scale for f in fractions]
 
 
+def _name_cell(text: str, provisional: Any, style: ParagraphStyle, width: float, note: str | None = None) -> Any:
+    """A name, with the provisional mark and a small grey note line when given."""
+    if not provisional and not note:
+        return _cell(text, style, width)
+    markup = _esc(text) + _mark(provisional)
+    if note:
+        markup += f'<br/><font size="7.5" color="#5F6670">{_esc(note)}</font>'
+    return _Para(markup, style)
+
+
 def _summary_table(st: _Styles, frameworks: Sequence[Mapping[str, Any]], width: float) -> Table:
-    rows: list[list[Any]] = [_header_row(st, ["评价体系", "标准版本", "得分 / 满分", "等级", "结论"])]
+    widths = _widths(width, [34, 16, 18, 18, 14])
+    rows: list[list[Any]] = [_header_row(st, ["评价体系", "标准版本", "得分 / 满分", "等级", "结论"], widths)]
+    status: list[tuple] = []
     for fw in frameworks:
+        r = len(rows)
         rows.append([
-            Paragraph(_esc(fw.get("framework_name") or fw.get("framework") or DASH) + _mark(fw.get("provisional")),
-                      st.cell),
-            Paragraph(_esc(fw.get("criteria_version") or DASH), st.cell_c),
-            Paragraph(f"{fmt_number(fw.get('total'))} / {fmt_number(fw.get('max_total'))}", st.cell_c),
-            Paragraph(_esc(fw.get("grade") or DASH), st.cell_c),
-            _status(st, _passed_text(fw.get("passed")), fw.get("passed")),
+            _name_cell(fw.get("framework_name") or fw.get("framework") or DASH, fw.get("provisional"), st.cell,
+                       widths[0]),
+            _cell(fw.get("criteria_version") or DASH, st.cell_c, widths[1]),
+            _cell(f"{fmt_number(fw.get('total'))} / {fmt_number(fw.get('max_total'))}", st.cell_c, widths[2]),
+            _cell(fw.get("grade") or DASH, st.cell_c, widths[3]),
+            _status(st, _passed_text(fw.get("passed")), fw.get("passed"), widths[4], (4, r), status),
         ])
-    table = Table(rows, colWidths=_widths(width, [34, 16, 18, 18, 14]), repeatRows=1, splitInRow=1)
-    table.setStyle(_table_style(_zebra(len(rows))))
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table.setStyle(_table_style([
+        *_column_style([st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_c]), *_header_style(st),
+        *status, *_zebra(len(rows)),
+    ]))
     return table
 
 
 def _info_table(st: _Styles, pairs: Sequence[tuple[str, str]], width: float) -> Table:
-    rows = [[Paragraph(_esc(k), st.label), Paragraph(_esc(v), st.value)] for k, v in pairs]
-    table = Table(rows, colWidths=_widths(width, [24, 76]))
+    widths = _widths(width, [24, 76])
+    rows = [[_cell(k, st.label, widths[0]), _cell(v, st.value, widths[1])] for k, v in pairs]
+    table = Table(rows, colWidths=widths)
     table.setStyle(_style([
+        *_column_style([st.label, st.value], first_row=0),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, NAVY),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -597,30 +692,36 @@ def _info_table(st: _Styles, pairs: Sequence[tuple[str, str]], width: float) -> 
 
 
 def _gates_table(st: _Styles, gates: Sequence[Mapping[str, Any]], width: float) -> Table:
-    rows: list[list[Any]] = [_header_row(st, ["门槛条件", "要求", "实际值", "结果", "差距", "来源"])]
+    widths = _widths(width, [30, 20, 14, 10, 12, 14])
+    rows: list[list[Any]] = [_header_row(st, ["门槛条件", "要求", "实际值", "结果", "差距", "来源"], widths)]
+    status: list[tuple] = []
     for gate in gates:
-        name = _esc(gate.get("name") or gate.get("code") or DASH) + _mark(gate.get("provisional"))
-        if gate.get("detail"):
-            name += f'<br/><font size="7.5" color="#5F6670">{_esc(gate["detail"])}</font>'
+        r = len(rows)
         shortfall = gate.get("shortfall")
         rows.append([
-            Paragraph(name, st.cell),
-            Paragraph(_esc(gate.get("required") or DASH), st.cell),
-            Paragraph(_esc(fmt_value(gate.get("value"), gate.get("unit"))), st.cell_c),
-            _status(st, _gate_text(gate.get("passed")), gate.get("passed")),
-            Paragraph(_esc(fmt_value(shortfall, gate.get("unit")) if shortfall is not None else DASH),
-                      st.cell_c),
-            Paragraph(_esc(gate.get("source") or DASH), st.cell_note),
+            _name_cell(gate.get("name") or gate.get("code") or DASH, gate.get("provisional"), st.cell, widths[0],
+                       gate.get("detail")),
+            _cell(gate.get("required") or DASH, st.cell, widths[1]),
+            _cell(fmt_value(gate.get("value"), gate.get("unit")), st.cell_c, widths[2]),
+            _status(st, _gate_text(gate.get("passed")), gate.get("passed"), widths[3], (3, r), status),
+            _cell(fmt_value(shortfall, gate.get("unit")) if shortfall is not None else DASH, st.cell_c, widths[4]),
+            _cell(gate.get("source") or DASH, st.cell_note, widths[5]),
         ])
-    table = Table(rows, colWidths=_widths(width, [30, 20, 14, 10, 12, 14]), repeatRows=1, splitInRow=1)
-    table.setStyle(_table_style(_zebra(len(rows))))
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table.setStyle(_table_style([
+        *_column_style([st.cell, st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_note]), *_header_style(st),
+        *status, *_zebra(len(rows)),
+    ]))
     return table
 
 
 def _items_table(st: _Styles, items: Sequence[Mapping[str, Any]], width: float) -> Table:
+    widths = _widths(width, [32, 15, 22, 8, 8, 15])
     headers = ["指标", "取值", "匹配档位", "得分", "满分", "来源"]
-    rows: list[list[Any]] = [_header_row(st, headers)]
-    extra: list[tuple] = []
+    rows: list[list[Any]] = [_header_row(st, headers, widths)]
+    extra: list[tuple] = [
+        *_column_style([st.cell, st.cell_c, st.cell, st.cell_r, st.cell_r, st.cell_note]), *_header_style(st),
+    ]
     dimensions = [it.get("dimension") for it in items]
     grouped = any(dimensions)
     order: list[str | None] = []
@@ -633,37 +734,38 @@ def _items_table(st: _Styles, items: Sequence[Mapping[str, Any]], width: float) 
         if grouped:
             got = sum(float(it.get("points") or 0) for it in members)
             top = sum(float(it.get("max_points") or 0) for it in members)
-            rows.append([Paragraph(
+            rows.append([_Para(
                 f"{_esc(dimension or '其他')}　<font color=\"#5F6670\">{fmt_number(got)} / {fmt_number(top)} 分</font>",
                 st.group), "", "", "", "", ""])
             r = len(rows) - 1
-            extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BG)]
+            extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BG),
+                      # the spanned-over "" cells keep the Table's default 10/12 pt (row height)
+                      ("FONTSIZE", (1, r), (-1, r), 10), ("LEADING", (1, r), (-1, r), 12)]
             zebra_index = 0
         for item in members:
             available = item.get("available", True)
-            name = _esc(item.get("name") or item.get("code") or DASH) + _mark(item.get("provisional"))
-            if item.get("note"):
-                name += f'<br/><font size="7.5" color="#5F6670">{_esc(item["note"])}</font>'
             value = fmt_value(item.get("value"), item.get("unit")) if available else NOT_APPLICABLE
             band = item.get("band") or (DASH if available else NOT_APPLICABLE)
             rows.append([
-                Paragraph(name, st.cell),
-                Paragraph(_esc(value), st.cell_c),
-                Paragraph(_esc(band), st.cell),
-                Paragraph(fmt_number(item.get("points")), st.cell_r),
-                Paragraph(fmt_number(item.get("max_points")), st.cell_r),
-                Paragraph(_esc(item.get("source") or DASH), st.cell_note),
+                _name_cell(item.get("name") or item.get("code") or DASH, item.get("provisional"), st.cell,
+                           widths[0], item.get("note")),
+                _cell(value, st.cell_c, widths[1]),
+                _cell(band, st.cell, widths[2]),
+                _cell(fmt_number(item.get("points")), st.cell_r, widths[3]),
+                _cell(fmt_number(item.get("max_points")), st.cell_r, widths[4]),
+                _cell(item.get("source") or DASH, st.cell_note, widths[5]),
             ])
             if zebra_index % 2 == 1:
                 extra.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), ZEBRA))
             zebra_index += 1
-    table = Table(rows, colWidths=_widths(width, [32, 15, 22, 8, 8, 15]), repeatRows=1, splitInRow=1)
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(_table_style(extra))
     return table
 
 
 def _recommendations_table(st: _Styles, recs: Sequence[Mapping[str, Any]], width: float) -> Table:
-    rows: list[list[Any]] = [_header_row(st, ["序", "建议", "可提升", "当前值", "目标值"])]
+    widths = _widths(width, [6, 58, 12, 12, 12])
+    rows: list[list[Any]] = [_header_row(st, ["序", "建议", "可提升", "当前值", "目标值"], widths)]
     ordered = sorted(enumerate(recs), key=lambda p: (p[1].get("rank") or 10 ** 6, p[0]))
     for position, (_, rec) in enumerate(ordered, start=1):
         tags = []
@@ -671,20 +773,25 @@ def _recommendations_table(st: _Styles, recs: Sequence[Mapping[str, Any]], width
             tags.append("可满足门槛")
         if rec.get("changes_grade"):
             tags.append("可提升等级")
-        text = _esc(rec.get("text") or DASH)
         if tags:
-            text += " " + " ".join(f'<font color="#2E7D32">【{t}】</font>' for t in tags)
+            text = _Para(_esc(rec.get("text") or DASH) + " " + " ".join(
+                f'<font color="#2E7D32">【{t}】</font>' for t in tags), st.cell)
+        else:
+            text = _cell(rec.get("text") or DASH, st.cell, widths[1])
         gain = rec.get("points_gain")
         unit = rec.get("unit")
         rows.append([
-            Paragraph(str(rec.get("rank") or position), st.cell_c),
-            Paragraph(text, st.cell),
-            Paragraph(f"+{fmt_number(gain)} 分" if gain is not None else DASH, st.cell_c),
-            Paragraph(_esc(fmt_value(rec.get("current_value"), unit)), st.cell_c),
-            Paragraph(_esc(fmt_value(rec.get("target_value"), unit)), st.cell_c),
+            _cell(rec.get("rank") or position, st.cell_c, widths[0]),
+            text,
+            _cell(f"+{fmt_number(gain)} 分" if gain is not None else DASH, st.cell_c, widths[2]),
+            _cell(fmt_value(rec.get("current_value"), unit), st.cell_c, widths[3]),
+            _cell(fmt_value(rec.get("target_value"), unit), st.cell_c, widths[4]),
         ])
-    table = Table(rows, colWidths=_widths(width, [6, 58, 12, 12, 12]), repeatRows=1, splitInRow=1)
-    table.setStyle(_table_style(_zebra(len(rows))))
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table.setStyle(_table_style([
+        *_column_style([st.cell_c, st.cell, st.cell_c, st.cell_c, st.cell_c]), *_header_style(st),
+        *_zebra(len(rows)),
+    ]))
     return table
 
 
@@ -700,7 +807,7 @@ def _dimension_scores(items: Sequence[Mapping[str, Any]]) -> list[tuple[str, flo
 
 def _framework_section(st: _Styles, fw: Mapping[str, Any], width: float) -> list[Any]:
     name = fw.get("framework_name") or fw.get("framework") or DASH
-    story: list[Any] = [Paragraph(_esc(name) + _mark(fw.get("provisional")), st.h1)]
+    story: list[Any] = [_Para(_esc(name) + _mark(fw.get("provisional")), st.h1)]
     summary = [
         ("标准版本", str(fw.get("criteria_version") or DASH)),
         ("得分 / 满分", f"{fmt_number(fw.get('total'))} / {fmt_number(fw.get('max_total'))}"),
@@ -709,7 +816,7 @@ def _framework_section(st: _Styles, fw: Mapping[str, Any], width: float) -> list
     ]
     cells = []
     for label, value in summary:
-        cells.append(Paragraph(f'<font color="#5F6670" size="8">{_esc(label)}</font><br/>'
+        cells.append(_Para(f'<font color="#5F6670" size="8">{_esc(label)}</font><br/>'
                                f'<font size="12">{_esc(value)}</font>', st.cell_c))
     band = Table([cells], colWidths=[width / 4] * 4)
     band.setStyle(_style([
@@ -722,59 +829,63 @@ def _framework_section(st: _Styles, fw: Mapping[str, Any], width: float) -> list
     story += [band, Spacer(1, 4)]
     routes = [str(r) for r in fw.get("routes") or () if r]
     if routes:
-        story.append(Paragraph("适用直通条件：" + "、".join(_esc(r) for r in routes), st.small))
+        story.append(_Para("适用直通条件：" + "、".join(_esc(r) for r in routes), st.small))
     for note in fw.get("notes") or ():
-        story.append(Paragraph(_esc(note), st.small))
+        story.append(_Para(_esc(note), st.small))
 
     gates = fw.get("gates") or ()
-    story.append(Paragraph("门槛条件", st.h2))
-    story.append(_gates_table(st, gates, width) if gates else Paragraph("本评价体系无门槛条件。", st.small))
+    story.append(_Para("门槛条件", st.h2))
+    story.append(_gates_table(st, gates, width) if gates else _Para("本评价体系无门槛条件。", st.small))
 
     items = fw.get("items") or ()
     dims = _dimension_scores(items)
     if dims:
         story.append(KeepTogether([
-            Paragraph("分维度得分", st.h2),
+            _Para("分维度得分", st.h2),
             charts.dimension_bars(dims, width),
         ]))
-    story.append(Paragraph("评分明细", st.h2))
-    story.append(_items_table(st, items, width) if items else Paragraph("无评分明细。", st.small))
+    story.append(_Para("评分明细", st.h2))
+    story.append(_items_table(st, items, width) if items else _Para("无评分明细。", st.small))
 
     recs = fw.get("recommendations") or ()
     story.append(CondPageBreak(60))
-    story.append(Paragraph("改进建议（按优先级排序）", st.h2))
-    story.append(_recommendations_table(st, recs, width) if recs else Paragraph("暂无改进建议。", st.small))
+    story.append(_Para("改进建议（按优先级排序）", st.h2))
+    story.append(_recommendations_table(st, recs, width) if recs else _Para("暂无改进建议。", st.small))
     return story
 
 
 def _peer_section(st: _Styles, data: ScorecardData, width: float) -> list[Any]:
-    story: list[Any] = [Paragraph("同群比较", st.h1)]
+    story: list[Any] = [_Para("同群比较", st.h1)]
     group = f"比较对象：{_esc(data.cluster_label)}。" if data.cluster_label else ""
-    story.append(Paragraph(f"{group}箱体为同群企业的四分位区间（P25–P75），竖线为中位数，圆点为本企业。"
+    story.append(_Para(f"{group}箱体为同群企业的四分位区间（P25–P75），竖线为中位数，圆点为本企业。"
                            "每行按各自指标单独标尺。", st.small))
     if not data.peer_stats:
-        story.append(Paragraph("暂无同群比较数据。", st.small))
+        story.append(_Para("暂无同群比较数据。", st.small))
         return story
     story.append(Spacer(1, 4))
     chart_width = width * 0.36
-    rows: list[list[Any]] = [_header_row(st, ["指标", "本企业", "P25", "中位数", "P75", "位置"])]
+    rest = width - chart_width
+    widths = [rest * 0.36] + [rest * 0.16] * 4 + [chart_width]
+    rows: list[list[Any]] = [_header_row(st, ["指标", "本企业", "P25", "中位数", "P75", "位置"], widths)]
     for row in data.peer_stats:
         unit = row.get("unit")
         name = row.get("name") or row.get("indicator") or DASH
-        label = _esc(name) + (f'<font size="7.5" color="#5F6670">（{_esc(unit)}）</font>' if unit else "")
+        if unit:
+            label = _Para(_esc(name) + f'<font size="7.5" color="#5F6670">（{_esc(unit)}）</font>', st.cell)
+        else:
+            label = _cell(name, st.cell, widths[0])
         rows.append([
-            Paragraph(label, st.cell),
-            Paragraph(fmt_number(row.get("value")), st.cell_r),
-            Paragraph(fmt_number(row.get("p25")), st.cell_r),
-            Paragraph(fmt_number(row.get("median")), st.cell_r),
-            Paragraph(fmt_number(row.get("p75")), st.cell_r),
+            label,
+            *(_cell(fmt_number(row.get(key)), st.cell_r, w)
+              for key, w in zip(("value", "p25", "median", "p75"), widths[1:5])),
             charts.peer_bullet(_num(row.get("value")), _num(row.get("p25")), _num(row.get("median")),
                                _num(row.get("p75")), chart_width - 8),
         ])
-    rest = width - chart_width
-    table = Table(rows, colWidths=[rest * 0.36] + [rest * 0.16] * 4 + [chart_width], repeatRows=1,
-                  splitInRow=1)
-    table.setStyle(_table_style(_zebra(len(rows))))
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table.setStyle(_table_style([
+        *_column_style([st.cell, st.cell_r, st.cell_r, st.cell_r, st.cell_r]), *_header_style(st),
+        *_zebra(len(rows)),
+    ]))
     story += [table, Spacer(1, 4), charts.peer_legend(width)]
     return story
 
@@ -805,10 +916,10 @@ def _trend_series(data: ScorecardData) -> tuple[list[str], dict[str, list[float 
 
 
 def _trend_section(st: _Styles, data: ScorecardData, width: float) -> list[Any]:
-    story: list[Any] = [Paragraph("季度趋势", st.h1)]
+    story: list[Any] = [_Para("季度趋势", st.h1)]
     periods, series = _trend_series(data)
     if not periods or not series:
-        story.append(Paragraph("暂无历史季度数据。", st.small))
+        story.append(_Para("暂无历史季度数据。", st.small))
         return story
     cell_width = width / 2
     drawings = []
@@ -867,7 +978,7 @@ class _PageCountCanvas(rl_canvas.Canvas):
 
 def _build_scorecard(data: ScorecardData) -> bytes:
     font = register_fonts()
-    st = _Styles(font)
+    st = _styles(font)
     buffer = io.BytesIO()
     width, height = A4
     body_width = width - 2 * MARGIN
@@ -920,9 +1031,9 @@ def _build_scorecard(data: ScorecardData) -> bytes:
 
     story: list[Any] = [
         Spacer(1, 18 * mm),
-        Paragraph("企业评价评分报告", st.title),
+        _Para("企业评价评分报告", st.title),
         Spacer(1, 3 * mm),
-        Paragraph(_esc(data.issuer), st.subtitle),
+        _Para(_esc(data.issuer), st.subtitle),
         Spacer(1, 12 * mm),
         _info_table(st, [
             ("企业名称", data.enterprise_name),
@@ -932,7 +1043,7 @@ def _build_scorecard(data: ScorecardData) -> bytes:
             ("生成时间", generated),
         ], body_width),
         Spacer(1, 10 * mm),
-        Paragraph("评价结果概览", st.h1),
+        _Para("评价结果概览", st.h1),
     ]
     if data.frameworks:
         story.append(_summary_table(st, data.frameworks, body_width))
@@ -945,12 +1056,12 @@ def _build_scorecard(data: ScorecardData) -> bytes:
         if scored:
             story += [Spacer(1, 4 * mm), charts.dimension_bars(scored, body_width)]
     else:
-        story.append(Paragraph("本评价期暂无评价结果。", st.small))
+        story.append(_Para("本评价期暂无评价结果。", st.small))
     story += [
         Spacer(1, 8 * mm),
-        Paragraph("说明", st.h2),
-        Paragraph(_esc(PROVISIONAL_LEGEND), st.legend),
-        Paragraph("“—”表示数值缺失或不适用；“不适用”表示因缺少所需数据该项未能评分。"
+        _Para("说明", st.h2),
+        _Para(_esc(PROVISIONAL_LEGEND), st.legend),
+        _Para("“—”表示数值缺失或不适用；“不适用”表示因缺少所需数据该项未能评分。"
                   "得分、等级与建议均来自提交时保存的评价快照及其标准版本。", st.legend),
         NextPageTemplate("body"),
     ]
@@ -962,6 +1073,6 @@ def _build_scorecard(data: ScorecardData) -> bytes:
     story.append(Spacer(1, 8 * mm))
     story.append(CondPageBreak(200))
     story += _trend_section(st, data, body_width)
-    story += [Spacer(1, 6 * mm), Paragraph(_esc(PROVISIONAL_LEGEND), st.legend)]
+    story += [Spacer(1, 6 * mm), _Para(_esc(PROVISIONAL_LEGEND), st.legend)]
     doc.build(story, canvasmaker=partial(_PageCountCanvas, before_save=page_numbers))
     return buffer.getvalue()
