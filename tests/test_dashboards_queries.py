@@ -187,3 +187,85 @@ def test_enterprise_names_for_a_page(app):
 def test_load_reports_on_empty_database(app):
     frame = queries.load_reports()
     assert frame.empty and isinstance(frame, pd.DataFrame)
+
+
+# ---------------------------------------------------------------------------------------------
+# Window frames summed by the database (load_windows) give the same indicators as the full frame
+# ---------------------------------------------------------------------------------------------
+
+
+def _varied_district():
+    """Two years of quarters with gaps, empty flows, partial system maps, lists, flags."""
+    import random
+
+    from portal.dashboards.indicators import SYSTEM_KEYS
+
+    rng = random.Random(11)
+    periods = {(y, q): factories.period(y, q) for y in (2024, 2025) for q in (1, 2, 3, 4)}
+    clusters, parks = ("equipment", "electronics", "health", "other"), ("hitech_core", "damiao", "town")
+    for i in range(24):
+        ent = factories.enterprise(cluster=clusters[i % 4], park=parks[i % 3], is_above_scale=i % 5 != 0,
+                                   land_area_mu=None if i % 7 == 0 else 10.0 + i,
+                                   high_tech_cert_until=date(2025, 6, 30) if i % 4 == 0 else None)
+        for (year, quarter), period in periods.items():
+            if rng.random() < 0.15:
+                continue                                   # a missing quarter
+            status = "approved" if rng.random() < 0.9 else "submitted"
+            total = rng.randint(2, 40)
+            values = dict(
+                gross_output_value=rng.uniform(100, 90000), revenue=rng.uniform(100, 60000),
+                value_added=rng.uniform(10, 5000), taxes_paid=rng.uniform(1, 900),
+                rd_expenditure=None if rng.random() < 0.1 else rng.uniform(0, 900),
+                fixed_asset_investment=rng.uniform(0, 500), electricity_kwh=rng.uniform(1e4, 1e6),
+                natural_gas_m3=None if rng.random() < 0.1 else rng.uniform(0, 1e4),
+                diesel_t=rng.choice([None, 3.5]), water_withdrawal_m3=rng.uniform(100, 9000),
+                water_recycled_m3=rng.choice([None, 700.0]), solid_waste_generated_t=rng.uniform(1, 90),
+                solid_waste_utilised_t=rng.uniform(0, 50), employees=rng.randint(5, 1500),
+                key_processes_total=total, key_processes_nc=rng.randint(0, total), equipment_total=total * 2,
+                equipment_digital=rng.randint(0, total), equipment_networked=rng.randint(0, total),
+                recognised_digital_workshops=rng.choice([None, 0, 1]),
+                rd_institution_level=rng.choice([None, "none", "municipal", "national"]),
+                design_tools=rng.choice([None, [], ["none"], ["cad"], ["cad", "cae"]]),
+                systems=rng.choice([None, {}, {k: rng.choice(["none", "partial", "full"])
+                                               for k in rng.sample(SYSTEM_KEYS, 4)}]),
+                certifications=rng.choice([None, [], ["iso50001"], ["iso14001", "iso50001"]]),
+                cloud_level=rng.choice([None, "none", "basic"]), industrial_internet=rng.choice([None, True, False]),
+            )
+            rep = factories.report(ent, period, status=status, **values)
+            if rng.random() < 0.3:
+                family = rng.choice(["smart", "green", "sts"])
+                scorecard(rep, family, grade=rng.choice(["智能工厂", "数字化车间", None]),
+                          passed=rng.choice([True, False, None]))
+    factories.enterprise(cluster="health")                 # expected, never reported
+    db.session.commit()
+
+
+@pytest.mark.parametrize("period", ["2025Q4", "2025Q2", "2025YTD3", "2025", "2024Q1"])
+def test_window_frames_give_the_same_indicators_as_every_report(app, period):
+    from portal.dashboards.indicators import PeriodSpec, select_period
+    from portal.dashboards.land import land_efficiency
+
+    _varied_district()
+    spec = PeriodSpec.parse(period)
+    reports, expected = queries.load_reports(), queries.load_expected()
+    windows = queries.load_windows(spec)
+    # Two windows (this one and the same one last year), one row per enterprise each.
+    assert set(windows[queries.WINDOW_COLUMN]) <= {spec.code, spec.previous_year().code}
+    assert not windows.duplicated(["enterprise_id", queries.WINDOW_COLUMN]).any()
+    for window in (spec, spec.previous_year()):
+        full, summed = select_period(reports, window), select_period(windows, window)
+        assert list(summed.index) == list(full.index)
+        for column in ("report_id", "n_quarters", "complete", *queries.WINDOW_FLOWS):
+            pd.testing.assert_series_equal(summed[column], full[column], check_dtype=False, check_names=False,
+                                           rtol=1e-9)
+    pd.testing.assert_frame_equal(indicator_table(windows, expected, spec), indicator_table(reports, expected, spec),
+                                  rtol=1e-9)
+    pd.testing.assert_frame_equal(land_efficiency(windows, spec), land_efficiency(reports, spec), rtol=1e-9)
+
+
+def test_window_frame_of_a_window_without_periods_is_empty(app):
+    from portal.dashboards.indicators import PeriodSpec
+
+    factories.report(factories.enterprise(), factories.period(2025, 4), status="approved", revenue=1.0)
+    frame = queries.load_windows(PeriodSpec.of_quarter(2030, 1))
+    assert frame.empty and "revenue" in frame.columns

@@ -313,21 +313,28 @@ def _flag(v) -> float:
 
 
 _FLAG_VALUES = {True: 1.0, False: 0.0}   # 1 and 0 (and 1.0, 0.0) hash and compare equal to these
+_MISSING = object()
 
 
 def bool_to_float(s: pd.Series) -> pd.Series:
     """True/1 -> 1.0, False/0 -> 0.0, anything else (None, NA, NaN) -> NaN.
 
     Accepts object, bool, nullable boolean and 0/1 integer columns (SQLite stores booleans as
-    integers), so the DB side does not have to normalise them. Vectorised: the usual values
-    (True/False, 1/0, 1.0/0.0, None/NaN) go through one dictionary lookup; only other values
-    (e.g. 2) take the per-value rule of ``_flag``.
+    integers), so the DB side does not have to normalise them. Vectorised for typed columns;
+    an object column goes through one dictionary lookup per value, and only the unusual values
+    (e.g. 2, text) take the per-value rule of ``_flag``.
     """
-    out = s.map(_FLAG_VALUES).astype(float)
-    rest = out.isna() & s.notna()
-    if rest.any():
-        out[rest] = s[rest].map(_flag).astype(float)
-    return out
+    if s.dtype.kind in "biuf":
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        return pd.Series(np.where(np.isnan(values), np.nan, values != 0), index=s.index, dtype=float)
+    get = _FLAG_VALUES.get
+    try:
+        out = [get(v, _MISSING) for v in s.to_numpy(dtype=object)]
+    except TypeError:                               # an unhashable value (e.g. a list)
+        out = [_MISSING] * len(s)
+    values = s.to_numpy(dtype=object)
+    return pd.Series([_flag(values[i]) if v is _MISSING else v for i, v in enumerate(out)], index=s.index,
+                     dtype=float)
 
 
 def _is_list(s: pd.Series) -> pd.Series:

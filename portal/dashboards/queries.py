@@ -309,7 +309,10 @@ def _raw_frame(result, floats: Iterable[str], ints: Iterable[str]) -> pd.DataFra
 
 def _to_bool(column: pd.Series) -> pd.Series:
     """0/1 (SQLite) or True/False (PostgreSQL) -> True/False, NULL -> None."""
-    return column.map({1: True, 0: False, True: True, False: False}).astype(object).where(column.notna(), None)
+    # A dict lookup per value: 1 == True and 0 == False, so both spellings hit (pandas' ``map``
+    # with a dict would not match bools against integer keys).
+    get = {True: True, False: False}.get
+    return pd.Series([get(v) for v in column.to_numpy(dtype=object)], index=column.index, dtype=object)
 
 
 def load_windows(spec: PeriodSpec) -> pd.DataFrame:
