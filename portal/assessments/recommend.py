@@ -10,7 +10,9 @@ A failed score gate that no single change clears gets a plan: the changes with t
 that score per effort, added until the gate is met. A failed "already recognised as X" gate
 estimated by X's own criteria gets the changes that meet X. Framework modules add their own
 candidates (``candidates`` in the module: certificates, systems, equipment, sub-domains...);
-all candidates of one result are re-scored in one vectorised evaluation.
+all candidates of one result are re-scored in one vectorised evaluation, and within one
+``assess`` call the changed rows of every framework's single changes are derived in one call
+(:func:`prefetch`) and reused.
 Ranking, the same for every framework: changes that clear a blocking gate first (those that
 also reach the verdict ahead), then those that change the grade / pass, then points gained per
 unit of effort (effort: money as a share of revenue, headcount as a share of employees, fixed
