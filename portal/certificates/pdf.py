@@ -34,6 +34,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     KeepTogether,
     NextPageTemplate,
@@ -545,6 +546,54 @@ def _cell(text: Any, style: ParagraphStyle, col_width: float) -> Any:
     return _Para(_esc(text), style)
 
 
+class _Line(Flowable):
+    """One line of coloured/sized text runs, drawn as the same one-line Paragraph would draw it.
+
+    ``runs`` are ``(text, colour or None, size or None)``; ``None`` takes the style's value.
+    Used by :func:`_rich_cell` only when the runs fit the width, so nothing ever wraps. Names
+    with the provisional mark, group rows and peer labels are most of a report's rich cells, and
+    parsing and CJK-breaking them as paragraphs cost more than drawing them.
+    """
+
+    def __init__(self, runs: Sequence[tuple[str, str | None, float | None]], style: ParagraphStyle):
+        super().__init__()
+        self.runs = runs
+        self.style = style
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
+        self.width, self.height = availWidth, self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
+        return []
+
+    def draw(self) -> None:
+        st = self.style
+        # A paragraph's first baseline is one (largest) font size below its top
+        # (rl_config.paraFontSizeHeightOffset, on by default).
+        text = self.canv.beginText(0, self.height - max(size or st.fontSize for _, _, size in self.runs))
+        for run, colour, size in self.runs:
+            text.setFont(st.fontName, size or st.fontSize, st.leading)
+            text.setFillColor(colour or st.textColor)
+            text.textOut(run)
+        self.canv.drawText(text)
+
+
+def _rich_cell(runs: Sequence[tuple[str, str | None, float | None]], style: ParagraphStyle,
+               col_width: float) -> Flowable:
+    """Left-aligned text runs: a :class:`_Line` when they fit on one line, else the paragraph."""
+    if all("\n" not in t and "  " not in t for t, _, _ in runs) and runs[0][0] == runs[0][0].lstrip() and (
+        sum(stringWidth(t, style.fontName, size or style.fontSize) for t, _, size in runs)
+        <= col_width - 2 * CELL_PADDING
+    ) and style.alignment == TA_LEFT:
+        return _Line(runs, style)
+    markup = ""
+    for text, colour, size in runs:
+        attrs = (f' color="{colour}"' if colour else "") + (f' size="{size}"' if size else "")
+        markup += f"<font{attrs}>{_esc(text)}</font>" if attrs else _esc(text)
+    return _Para(markup, style)
+
+
 def _column_style(styles: Sequence[ParagraphStyle], first_row: int = 1) -> list[tuple]:
     """Table commands giving the plain-string cells of each column its paragraph style's look."""
     commands: list[tuple] = []
@@ -592,6 +641,9 @@ def _styles(font: str) -> _Styles:
 
 def _mark(provisional: Any) -> str:
     return f' <font color="#B3261E">{PROVISIONAL_MARK}</font>' if provisional else ""
+
+
+MARK_RUN = (f" {PROVISIONAL_MARK}", "#B3261E", None)  # _mark as a _rich_cell run
 
 
 def _table_style(extra: Sequence[tuple] = ()) -> TableStyle:
@@ -649,6 +701,8 @@ def _name_cell(text: str, provisional: Any, style: ParagraphStyle, width: float,
     """A name, with the provisional mark and a small grey note line when given."""
     if not provisional and not note:
         return _cell(text, style, width)
+    if not note:
+        return _rich_cell([(str(text), None, None), MARK_RUN], style, width)
     markup = _esc(text) + _mark(provisional)
     if note:
         markup += f'<br/><font size="7.5" color="#5F6670">{_esc(note)}</font>'
@@ -735,9 +789,10 @@ def _items_table(st: _Styles, items: Sequence[Mapping[str, Any]], width: float) 
         if grouped:
             got = sum(float(it.get("points") or 0) for it in members)
             top = sum(float(it.get("max_points") or 0) for it in members)
-            rows.append([_Para(
-                f"{_esc(dimension or '其他')}　<font color=\"#5F6670\">{fmt_number(got)} / {fmt_number(top)} 分</font>",
-                st.group), "", "", "", "", ""])
+            # The paragraph printed the ideographic space of its markup as a plain space.
+            rows.append([_rich_cell([(f"{dimension or '其他'} ", None, None),
+                                     (f"{fmt_number(got)} / {fmt_number(top)} 分", "#5F6670", None)],
+                                    st.group, width), "", "", "", "", ""])
             r = len(rows) - 1
             extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BG),
                       # the spanned-over "" cells keep the Table's default 10/12 pt (row height)
@@ -872,7 +927,7 @@ def _peer_section(st: _Styles, data: ScorecardData, width: float) -> list[Any]:
         unit = row.get("unit")
         name = row.get("name") or row.get("indicator") or DASH
         if unit:
-            label = _Para(_esc(name) + f'<font size="7.5" color="#5F6670">（{_esc(unit)}）</font>', st.cell)
+            label = _rich_cell([(str(name), None, None), (f"（{unit}）", "#5F6670", 7.5)], st.cell, widths[0])
         else:
             label = _cell(name, st.cell, widths[0])
         rows.append([
