@@ -22,7 +22,6 @@ with the figures, and the targets are checked at the end.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random

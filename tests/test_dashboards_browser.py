@@ -1,9 +1,9 @@
 """In a real browser: a reviewer opens the district overview and sees SVG progress bars in Chinese."""
 from __future__ import annotations
 
+import factories
 import pytest
 
-import factories
 from portal.extensions import db
 
 pytestmark = pytest.mark.browser

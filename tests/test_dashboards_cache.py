@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
+import factories
 import pytest
 
-import factories
 from portal.dashboards import cache, indicators, queries
 from portal.extensions import db
 from portal.review import workflow

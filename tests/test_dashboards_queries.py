@@ -4,11 +4,11 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import factories
 import pandas as pd
 import pytest
 from sqlalchemy import event
 
-import factories
 from portal.dashboards import queries
 from portal.dashboards.indicators import FLOW_FIELDS, PROFILE_COLUMNS, indicator_table
 from portal.extensions import db
@@ -207,7 +207,7 @@ def _varied_district():
         ent = factories.enterprise(cluster=clusters[i % 4], park=parks[i % 3], is_above_scale=i % 5 != 0,
                                    land_area_mu=None if i % 7 == 0 else 10.0 + i,
                                    high_tech_cert_until=date(2025, 6, 30) if i % 4 == 0 else None)
-        for (year, quarter), period in periods.items():
+        for period in periods.values():
             if rng.random() < 0.15:
                 continue                                   # a missing quarter
             status = "approved" if rng.random() < 0.9 else "submitted"

@@ -35,7 +35,20 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, and_, case, exists, func, or_, select, true, type_coerce
+from sqlalchemy import (
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from portal import fields
@@ -172,12 +185,38 @@ def windows_statement(spec: PeriodSpec, periods: dict[int, int] | None = None):
     on (enterprise, period of the last quarter) through the report's unique index. The report
     rows are found through ``ix_report_period_status`` (period id and status), never by a scan.
     The states of ``systems`` are read per key in SQL (``systems.<key>`` columns), so the map is
-    never decoded in Python.
+    never decoded in Python. A one-quarter window needs no sum: its rows are read as they are.
     """
     periods = window_periods(spec) if periods is None else periods
     # A window without reporting periods matches no report (period id 0 does not exist).
     periods = periods or {spec.quarters[-1]: 0}
     n_needed = len(spec.quarters)
+    latest = aliased(Report, name="latest")
+    flags = _flags_subquery(sorted(periods.values()))
+    # JSON lists as text (CAST, so that every driver hands over a string, decoded per distinct value).
+    stocks = [(cast(getattr(latest, key), Text) if key in JSON_FIELDS else getattr(latest, key)).label(key)
+              for key in STOCK_FIELDS if key != "systems"]
+    systems = [latest.systems[key].as_string().label(f"systems.{key}") for key in SYSTEM_KEYS]
+    if n_needed == 1:
+        # One quarter: each report is its own window (a flow is NULL exactly when its one value
+        # is), so the rows are read as they are, without the GROUP BY and the join back.
+        return (
+            select(
+                latest.id.label("report_id"),
+                latest.enterprise_id.label("enterprise_id"),
+                literal_column(str(spec.quarter), Integer).label("quarter"),
+                literal_column("1", Integer).label("n_quarters"),
+                *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
+                *(getattr(latest, key).label(key) for key in WINDOW_FLOWS),
+                *stocks,
+                *systems,
+                *(flags.c[name].label(name) for name in FLAG_COLUMNS),
+            )
+            .join(Enterprise, Enterprise.id == latest.enterprise_id)
+            .outerjoin(flags, flags.c.report_id == latest.id)
+            .where(latest.status == ReportStatus.APPROVED, latest.period_id.in_(sorted(periods.values())))
+            .order_by(latest.enterprise_id)
+        )
     quarter_of = case({pid: q for q, pid in periods.items()}, value=Report.period_id)
     # ``enterprise_id + 0``: grouping by an expression stops SQLite from walking the whole report
     # table in enterprise order (ix_report_enterprise_id) to save a sort; it then reads only the
@@ -198,11 +237,7 @@ def windows_statement(spec: PeriodSpec, periods: dict[int, int] | None = None):
         .group_by(win.c.enterprise_id)
         .subquery("sums")
     )
-    latest = aliased(Report, name="latest")
-    flags = _flags_subquery(sorted(periods.values()))
     period_of = case(periods, value=sums.c.last_quarter)
-    stocks = [_value_column(getattr(latest, key), key) for key in STOCK_FIELDS if key != "systems"]
-    systems = [latest.systems[key].as_string().label(f"systems.{key}") for key in SYSTEM_KEYS]
     return (
         select(
             latest.id.label("report_id"),
@@ -235,7 +270,7 @@ def _columns_frame(result, floats: Iterable[str] = ()) -> pd.DataFrame:
     keys = list(result.keys())
     rows = result.all()
     floats = set(floats)
-    columns = list(zip(*rows)) if rows else [()] * len(keys)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
     data = {}
     for key, values in zip(keys, columns, strict=True):
         if key in floats:
@@ -289,22 +324,25 @@ def load_reports(periods: Iterable[tuple[int, int]] | None = None, enterprise_id
 
 
 def _raw_frame(result, floats: Iterable[str], ints: Iterable[str]) -> pd.DataFrame:
-    """The rows of ``result`` straight from the DBAPI cursor (no SQLAlchemy row processing), built
-    column by column: ``floats`` as float64 (None -> NaN), ``ints`` as int64, the rest as objects."""
+    """The rows of ``result`` straight from the DBAPI cursor (no SQLAlchemy row processing) as one
+    2-D object array, then one float64 block for ``floats`` (None -> NaN), int64 for ``ints`` and
+    objects for the rest. Every cell must be a scalar (JSON columns are read as text)."""
     keys = list(result.keys())
     rows = result.cursor.fetchall() if result.returns_rows else []
     result.close()
+    cells = np.array(rows, dtype=object) if rows else np.empty((0, len(keys)), dtype=object)
     floats, ints = set(floats), set(ints)
-    columns = list(zip(*rows)) if rows else [()] * len(keys)
-    data = {}
-    for key, values in zip(keys, columns, strict=True):
-        if key in floats:
-            data[key] = np.array(values, dtype=float)
-        elif key in ints:
-            data[key] = np.array(values, dtype=np.int64)
-        else:
-            data[key] = pd.Series(values, dtype=object)
-    return pd.DataFrame(data, columns=keys)
+    float_keys = [k for k in keys if k in floats]
+    block = cells[:, [keys.index(k) for k in float_keys]]
+    block[block == None] = np.nan  # noqa: E711 - elementwise test for SQL NULL
+    parts = [pd.DataFrame(block.astype(float), columns=float_keys)]
+    other = [k for k in keys if k not in floats]
+    parts.append(pd.DataFrame(cells[:, [keys.index(k) for k in other]], columns=other))
+    frame = pd.concat(parts, axis=1)
+    for key in other:
+        if key in ints:
+            frame[key] = frame[key].astype(np.int64)
+    return frame
 
 
 def _to_bool(column: pd.Series) -> pd.Series:
