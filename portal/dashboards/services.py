@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.fields import registry
+from portal.pagination import Page
 
 from . import charts, indicators, land, queries
 from .cache import current_cache
@@ -325,36 +326,6 @@ def trend_view(code: str) -> dict:
                                  title=_("%(name)s（按季度）", name=defn.zh), unit=defn.unit) if rows else ""
         return {"rows": rows, "svg": svg, "defn": defn, "target": target}
     return cached("trend", code, compute)
-
-
-@dataclass
-class Page:
-    """One page of a list, shaped like Flask-SQLAlchemy's pagination for the ``pager`` macro."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def paginate(frame: pd.DataFrame, page: int, per_page: int) -> Page:

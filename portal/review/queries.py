@@ -31,6 +31,7 @@ from portal.models import (
     Scorecard,
     User,
 )
+from portal.pagination import Page
 from portal.reporting import services as reporting_services
 from portal.reporting.rules import fmt_num, to_decimal
 from portal.reporting.spreadsheet import diff_values
@@ -175,35 +176,6 @@ def _queue_row(r) -> QueueRow:
                     submitted_at=r.submitted_at, n_explained=len(r.explanations or {}), late=late,
                     enterprise_id=r.enterprise_id, name=r.name, uscc=r.uscc, cluster=r.cluster, park=r.park,
                     period_label=f"{r.year}Q{r.quarter}")
-
-
-@dataclass
-class Page:
-    """A page of rows with the attributes ``_macros.pager`` reads."""
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def paginate(stmt, page: int, per_page: int, convert=lambda r: r) -> Page:
