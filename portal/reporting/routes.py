@@ -128,17 +128,9 @@ def edit_draft(report_id: int):
         return _render_edit(report, build_report_form(report.values(), report.version))
     form = report_form_class()()
     form.validate()
-    try:
-        outcome = services.save_draft(report, form.parsed, form.parse_errors, form.explanations(),
-                                      actor=current_user, expected_version=form.expected_version())
-    except Exception as exc:
-        if services.is_conflict(exc):
-            return _conflict(report_id, form)
-        if not isinstance(exc, ServiceError):
-            raise
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("reporting.view_report", report_id=report_id))
+    outcome, refusal = _attempt(report_id, form, services.save_draft, report)
+    if refusal is not None:
+        return refusal
     db.session.commit()
     if outcome.parse_errors:
         flash(_("已保存可识别的内容；有 %(n)s 项无法识别，未保存（原值保留），请按提示修改。",
@@ -149,23 +141,31 @@ def edit_draft(report_id: int):
     return redirect(url_for("reporting.edit_draft", report_id=report.id))
 
 
+def _attempt(report_id: int, form, service, report):
+    """Run save or submit with the form's values; a conflict or a refusal becomes the response."""
+    try:
+        outcome = service(report, form.parsed, form.parse_errors, form.explanations(),
+                          actor=current_user, expected_version=form.expected_version())
+    except Exception as exc:
+        if services.is_conflict(exc):
+            return None, _conflict(report_id, form)
+        if not isinstance(exc, ServiceError):
+            raise
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return None, redirect(url_for("reporting.view_report", report_id=report_id))
+    return outcome, None
+
+
 @bp.route("/<int:report_id>/submit", methods=["POST"])
 @enterprise_required
 def submit_report(report_id: int):
     report = scope.report_for(current_user, report_id)
     form = report_form_class()()
     form.validate()
-    try:
-        outcome = services.submit_report(report, form.parsed, form.parse_errors, form.explanations(),
-                                         actor=current_user, expected_version=form.expected_version())
-    except Exception as exc:
-        if services.is_conflict(exc):
-            return _conflict(report_id, form)
-        if not isinstance(exc, ServiceError):
-            raise
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("reporting.view_report", report_id=report_id))
+    outcome, refusal = _attempt(report_id, form, services.submit_report, report)
+    if refusal is not None:
+        return refusal
     db.session.commit()
     if not outcome.submitted:
         flash(_("报表未提交：请先处理下列问题（填写内容已保存为草稿）。"), "danger")
