@@ -15,7 +15,8 @@ on PostgreSQL), not through the ORM.
 Then, as a reviewer through the Flask test client, it times ``GET /dashboards/?period=...`` for
 the latest quarter and for the full year: cold (empty in-process cache) and warm (cached), each
 ``--repeat`` times (the median is printed), and the components of a cold overview: the version
-query, the period list, the window load, the indicator table. Every line gives wall-clock and
+query, the period list, the window load, the indicator table, then (unless
+``--skip-other-views``) a cold trend, breakdown, ranking and land table. Every line gives wall-clock and
 CPU seconds (CPU is the fairer figure on a busy host); the machine's load average is printed
 with the figures, and the targets are checked at the end.
 """
@@ -186,6 +187,20 @@ def repeated(label: str, fn, results: dict, repeat: int, before=None):
           f"(median of {repeat}; wall {min(walls):.3f}-{max(walls):.3f})", flush=True)
 
 
+def other_views(app, spec: PeriodSpec, n_quarters: int, results: dict) -> None:
+    """The other views of the same window, cold (and the trend over every quarter)."""
+    print("other views, cold:")
+    current_cache().clear()
+    with app.test_request_context("/dashboards/trends"):
+        timed(f"  trend over {n_quarters} quarters", lambda: services.trend_view("rd_intensity"), results)
+    with app.test_request_context("/dashboards/breakdown"):
+        timed("  breakdown by cluster", lambda: services.breakdown_view(spec, "cluster", "rd_intensity"), results)
+    with app.test_request_context("/dashboards/ranking"):
+        timed("  ranking page 1", lambda: services.ranking_page(spec, "rd_intensity", 1, 50), results)
+    with app.test_request_context("/dashboards/land"):
+        timed("  land efficiency page 1", lambda: services.land_view(spec, 1, 50), results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=10000)
@@ -194,6 +209,8 @@ def main() -> None:
     parser.add_argument("--sqlite-path", help="keep the SQLite data set in this file")
     parser.add_argument("--reuse", action="store_true", help="keep an existing data set of the same size")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-other-views", action="store_true",
+                        help="time only the overview (the trend alone reads every report)")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{args.sqlite_path or tmp.name + '/bench.db'}"
@@ -244,16 +261,8 @@ def main() -> None:
                   lambda: indicators.indicator_table(frames.reports, frames.expected, spec), results)
             timed("  overview via services, cold", lambda: services.overview(spec), results)
             timed("  overview via services, cached", lambda: services.overview(spec), results)
-        print("other views, cold:")
-        cache.clear()
-        with app.test_request_context("/dashboards/trends"):
-            timed(f"  trend over {args.quarters} quarters", lambda: services.trend_view("rd_intensity"), results)
-        with app.test_request_context("/dashboards/breakdown"):
-            timed("  breakdown by cluster", lambda: services.breakdown_view(spec, "cluster", "rd_intensity"), results)
-        with app.test_request_context("/dashboards/ranking"):
-            timed("  ranking page 1", lambda: services.ranking_page(spec, "rd_intensity", 1, 50), results)
-        with app.test_request_context("/dashboards/land"):
-            timed("  land efficiency page 1", lambda: services.land_view(spec, 1, 50), results)
+        if not args.skip_other_views:
+            other_views(app, spec, args.quarters, results)
         db.session.rollback()
         db.engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

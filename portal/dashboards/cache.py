@@ -11,7 +11,7 @@ stay consistent because each worker keys on the version it reads from the databa
 that has not yet seen an approval simply computes the new table on its next request. The cost is
 one computation per worker per data change, bounded by ``DASHBOARD_CACHE_SIZE`` entries per
 worker (default 128 tables; the input frames are held separately, at most
-``DASHBOARD_FRAME_CACHE_SIZE``, default 2 versions).
+``DASHBOARD_FRAME_CACHE_SIZE``, default 2 entries: a window's frames or every report for the trend).
 
 Thread safety: a lock guards the dictionary; computation runs outside it, so two threads that
 miss on the same key at once may both compute (same result, the last one stored wins).

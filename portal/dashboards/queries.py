@@ -9,6 +9,11 @@ Frames (the inputs of ``indicators`` and ``land``, see that module's docstring):
   flows of ``indicators.FLOW_FIELDS``, the stocks in ``STOCK_FIELDS``, the profile columns of
   ``indicators.PROFILE_COLUMNS``). JSON columns (``design_tools``, ``systems``,
   ``certifications``) come back decoded by SQLAlchemy's JSON type, so they are lists and dicts.
+* ``load_windows(spec)``: the window ``spec`` and the same window last year, one row per
+  enterprise and window, flows summed by the database (see ``windows_statement``). Every view of
+  one window reads this instead of ``load_reports()``: two rows per enterprise rather than every
+  report of every period. ``load_reports()`` remains for the quarterly trend and an enterprise's
+  own history (``periods=`` / ``enterprise_id=`` narrow it).
 * ``load_expected()``: one row per (active enterprise, reporting period) for every period the
   commission has opened, limited to enterprises founded by the period's last day. Every active
   enterprise, above-scale or not, is expected; each indicator restricts the rows to its own
