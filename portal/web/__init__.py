@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
     app.context_processor(_template_globals)
     app.jinja_env.globals.update(_jinja_helpers())
+    app.jinja_env.filters["period_name"] = _period_name
 
 
 def _load_user(user_id: str):
@@ -165,6 +166,13 @@ def _jinja_helpers() -> dict:
         "review_state_label": lambda state: REVIEW_STATE_LABELS.get(str(state), str(state)),
         "family_label": lambda family: FAMILY_LABELS.get(str(family), str(family)),
     }
+
+
+def _period_name(period) -> str:
+    """A reporting period in the reader's language: 2026年第3季度 / Q3 2026."""
+    from flask_babel import gettext
+
+    return gettext("%(year)s年第%(quarter)s季度", year=period.year, quarter=period.quarter)
 
 
 def _field_label(key: str, value) -> str:
