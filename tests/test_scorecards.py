@@ -201,3 +201,22 @@ def test_rescore_command_reports_progress(app, runner, demo):
     assert db.session.scalar(select(func.count()).select_from(Scorecard)) > 0
     bad = runner.invoke(args=["rescore", "--period", "2099Q9"])
     assert bad.exit_code != 0 and "格式" in bad.output
+
+
+@pytest.mark.parametrize("value", ["2E306", "-2E306", "1e14"])
+def test_what_if_refuses_absurdly_large_figures(app, client, auth, demo, value):
+    report = _approved_report(demo)
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    auth.login_as(owner)
+    response = client.post(f"/scorecards/what-if/{report.id}", data={"equipment_total": value, "net_profit": value})
+    assert response.status_code == 200 and "数值超出合理范围" in response.get_data(as_text=True)
+
+
+def test_assess_command_refuses_absurdly_large_figures(runner, tmp_path, demo):
+    path = _input_file(tmp_path, demo)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["reports"][-1]["equipment_total"] = 2e306
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(args=["assess", str(path)])
+    assert result.exit_code != 0 and "超出合理范围" in result.output and "Traceback" not in result.output

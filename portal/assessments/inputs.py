@@ -32,6 +32,9 @@ class Field:
 
 
 SIGNED = {"total_profit", "net_profit"}
+# The same bound as the reporting form (portal/reporting/validation.py): 1e13 万元 is far beyond
+# any enterprise, and larger numbers would overflow the engine's arithmetic.
+MAX_ABS = 1e13
 
 PROFILE_SCHEMA: dict[str, Field] = {
     "uscc": Field("str", True),
@@ -175,6 +178,8 @@ def _check(path: str, name: str, spec: Field, value: Any) -> Any:
             value = int(value)
         else:
             value = float(value)
+        if abs(value) > MAX_ABS:
+            raise InputError(path, f"数值超出合理范围（绝对值不超过 {MAX_ABS:g}），收到 {value:g}")
         if name not in SIGNED and value < 0:
             raise InputError(path, f"不能为负数，收到 {value:g}")
         if name.endswith("_pct") and value > 100:

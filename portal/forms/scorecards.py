@@ -8,6 +8,8 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from portal.fields import registry
 
+MAX_ABS = 1e13   # the reporting form's bound (portal/reporting/validation.py MAX_ABS_DECIMAL)
+
 # The figures an enterprise can try changing in the what-if panel: those the criteria score on.
 WHAT_IF_KEYS = (
     "revenue", "main_business_revenue", "net_profit", "total_assets", "total_liabilities", "rd_expenditure",
@@ -35,6 +37,8 @@ def what_if_form(values: dict, formdata=None) -> FlaskForm:
         spec = reg.field(key)
         label = f"{spec.zh}（{spec.unit_label}）" if spec.unit_label else spec.zh
         minimum = None if key == "net_profit" else 0
-        validators = [Optional()] + ([NumberRange(min=minimum, message=_l("不能为负数。"))] if minimum == 0 else [])
+        validators = [Optional(), NumberRange(min=-MAX_ABS, max=MAX_ABS, message=_l("数值超出合理范围。"))]
+        if minimum == 0:
+            validators.append(NumberRange(min=minimum, message=_l("不能为负数。")))
         setattr(WhatIfForm, key, DecimalField(label, places=None, validators=validators))
     return WhatIfForm(formdata=formdata, data={k: values.get(k) for k in WHAT_IF_KEYS})
