@@ -26,6 +26,7 @@ the enterprise's history.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -127,7 +128,7 @@ def _pct(ratio: Decimal) -> str:
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(ABC):
     """Base of every parsed rule."""
 
     field: str
@@ -146,8 +147,9 @@ class Rule:
             return None
         return Issue(self.code, self.field, message, self.severity)
 
-    def message(self, values: Mapping[str, Any]) -> str | None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def message(self, values: Mapping[str, Any]) -> str | None:
+        """The Chinese message when ``values`` break the rule, else None."""
 
 
 @dataclass(frozen=True)
