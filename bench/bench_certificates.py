@@ -44,8 +44,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
 from portal.assessments import assess, derive_frame
-from portal.assessments.derived import INDICATORS
-from portal.assessments.peers import MAIN_INDICATORS
 from portal.certificates import signing
 from portal.certificates.fonts import register_fonts
 from portal.certificates.pdf import (
@@ -57,11 +55,11 @@ from portal.certificates.pdf import (
     render_certificate,
     render_scorecard,
 )
+from portal.certificates.services import peer_rows
 from portal.demo.generator import generate
 
 KEY = b"bench-certificates-key"
 BASE_URL = "https://qyzp.tongliang.gov.cn/verify/"
-MIN_PEERS = 5  # as portal.certificates.services.MIN_PEERS
 TREND_UNITS = {"营业收入": "万元", "研发费用": "万元", "研发投入强度": "%", "数字化生产设备占比": "%"}
 
 # (family code, recognition, framework name, levels) as issued by the service.
@@ -152,24 +150,7 @@ def _peer_stats(ent_index: int, cut: tuple[int, int], profiles: Sequence[dict], 
     frame = derive_frame(pd.DataFrame([{"enterprise_id": i, **profiles[i]} for i in members]), quarters,
                          as_of=as_of)
     frame = frame[frame["year"] == cut[0]]
-    out = []
-    for name in MAIN_INDICATORS:
-        if name not in frame.columns:
-            continue
-        values = pd.to_numeric(frame[name], errors="coerce").astype(float)
-        own = values.get(ent_index) if ent_index in values.index else None
-        own = None if own is None or math.isnan(own) else round(float(own), 2)
-        peers = values.dropna()
-        label, unit = INDICATORS.get(name, (name, None))
-        if len(peers) < MIN_PEERS:
-            q1 = med = q3 = None
-        else:
-            q1, med, q3 = (round(float(peers.quantile(q)), 2) for q in (0.25, 0.5, 0.75))
-        if own is None and med is None:
-            continue
-        out.append({"name": label, "unit": unit, "value": own, "p25": q1, "median": med, "p75": q3,
-                    "peers": int(len(peers))})
-    return out
+    return peer_rows(frame, ent_index)
 
 
 def scorecard_cases(n: int, n_enterprises: int = 20) -> list[ScorecardData]:

@@ -108,3 +108,25 @@ def scorecard(report_obj: Report, *, family: str = "smart", total: float | None 
     db.session.add(obj)
     db.session.flush()
     return obj
+
+
+SYSTEMS = ("erp", "mes", "plm", "scm", "crm", "wms", "aps", "qms", "ems", "scada_dcs")
+
+
+def complete_form(**overrides) -> dict:
+    """Every required field filled with consistent values (as the browser would post them)."""
+    data = {
+        "gross_output_value": "10,000", "revenue": "9000", "main_business_revenue": "8500", "value_added": "2500",
+        "total_profit": "800", "net_profit": "600", "taxes_paid": "300", "employees": "200",
+        "total_assets": "20000", "total_liabilities": "8000",
+        "rd_expenditure": "400", "rd_personnel": "30", "ip_class1_count": "5", "rd_institution_level": "municipal",
+        "key_processes_total": "20", "key_processes_nc": "15", "equipment_total": "100", "equipment_digital": "60",
+        "equipment_networked": "50", "design_tools": ["cad3d", "cam"], "cloud_level": "platform",
+        "industrial_internet": "1",
+        "electricity_kwh": "1000000", "natural_gas_m3": "50000", "water_withdrawal_m3": "20000",
+        "solid_waste_generated_t": "100", "solid_waste_utilised_t": "80", "certifications": ["iso9001"],
+        "violations_3y": "0",
+    }
+    data.update({f"systems-k_{k}": "partial" for k in SYSTEMS})
+    data.update(overrides)
+    return data

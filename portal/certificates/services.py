@@ -597,22 +597,30 @@ def peer_stats(enterprise: Enterprise, period: ReportingPeriod, report: Report |
     frame = derive_frame(profiles, quarters, as_of=period.ends_on)
     # Peers whose latest report is from an earlier year are compared on stale figures: drop them.
     frame = frame[frame["year"] == period.year]
+    return peer_rows(frame, enterprise.id)
+
+
+def peer_rows(frame: pd.DataFrame, own_key: int) -> list[dict]:
+    """Cluster quartiles of the main indicators from a derived frame indexed by enterprise.
+
+    Quartiles appear only with at least ``MIN_PEERS`` values; the own value is ``own_key``'s row.
+    """
     out = []
     for name in MAIN_INDICATORS:
         if name not in frame.columns:
             continue
         values = pd.to_numeric(frame[name], errors="coerce").astype(float)
-        own_value = values.get(enterprise.id) if enterprise.id in values.index else None
-        own_value = None if own_value is None or math.isnan(own_value) else round(float(own_value), 2)
+        own = values.get(own_key) if own_key in values.index else None
+        own = None if own is None or math.isnan(own) else round(float(own), 2)
         peers = values.dropna()
         label, unit = INDICATORS.get(name, (name, None))
         if len(peers) < MIN_PEERS:
             q1 = med = q3 = None
         else:
             q1, med, q3 = (round(float(peers.quantile(q)), 2) for q in (0.25, 0.5, 0.75))
-        if own_value is None and med is None:
+        if own is None and med is None:
             continue
-        out.append({"name": label, "unit": unit, "value": own_value, "p25": q1, "median": med, "p75": q3,
+        out.append({"name": label, "unit": unit, "value": own, "p25": q1, "median": med, "p75": q3,
                     "peers": int(len(peers))})
     return out
 
