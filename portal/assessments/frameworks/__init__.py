@@ -31,12 +31,14 @@ A framework module ``portal/assessments/frameworks/<name>.py`` provides:
     batch frame and keys to ``Result.extra``. A module may instead build ``engine.Evaluation``
     itself, e.g. to set its own grades (``grade`` object array) for a levelled framework.
 
-Optional: ``LEVERS: dict[str, recommend.Lever]`` mapping an indicator to how an enterprise moves
-it (the raw field to change and the Chinese wording), used by :mod:`recommend` for items of
-this framework beyond the shared levers; ``prepare(criteria, options) -> Criteria`` to adapt the
-criteria to options before evaluation (e.g. a province's own 特色化 items);
-``GATE_INDICATORS: dict[str, str]`` mapping a custom gate to the one indicator it judges, so that
-:mod:`recommend` can turn its shortfall into a concrete change.
+Optional: ``candidates(criteria, indicators, result, options) -> list[recommend.Candidate]``, the
+module's own recommendations (concrete changes of reported figures; :mod:`recommend` re-scores,
+merges and ranks them with the generic ones, whose levers are in ``recommend/levers.py``);
+``prepare(criteria, options) -> Criteria`` to adapt the criteria to options before evaluation
+(e.g. a province's own 特色化 items); ``GATE_INDICATORS: dict[str, str]`` mapping a custom gate
+to the one indicator it judges, so that :mod:`recommend` can turn its shortfall into a concrete
+change; ``SCORE_GATES`` (custom gates that are points thresholds, planned like a score gate) and
+``STATUS_GATES`` (gate code -> (certified key, criteria param naming the proxy set)).
 
 HOW TO ADD A FRAMEWORK
 ----------------------

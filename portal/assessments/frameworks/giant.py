@@ -27,7 +27,7 @@ from .sts import certified_gate
 
 FAMILY = "giant"
 NA = np.nan
-# custom gates judged on one indicator (recommend.py turns their shortfall into a concrete change)
+# custom gates judged on one indicator (recommend/candidates.py turns their shortfall into a concrete change)
 GATE_INDICATORS = {"zhuan_niche": "years_in_niche", "revenue_cagr": "revenue_cagr_2y_pct",
                    "xin_rd": "rd_intensity_min_2y_pct"}
 # status gates estimated by another criteria set (see sts.STATUS_GATES) and gates on a points score
@@ -38,7 +38,7 @@ SCORE_GATES = ("development_score",)
 def candidates(criteria: Criteria, indicators: Mapping, result: Result, options: Mapping) -> list:
     """A failed 发展评价 gate: the items of the estimate (``development_proxy``) moved to their next band.
 
-    recommend.py measures each change on the gate's score and combines them into a plan.
+    the recommend package measures each change on the gate's score and combines them into a plan.
     """
     from .. import engine, recommend
 

@@ -160,9 +160,9 @@ def onsite_codes(criteria: Criteria) -> Sequence[str]:
 
 
 # --------------------------------------------------------------------------- recommendations
-# The generic levers of recommend.py move the 专精特新 indicators; the items of this framework
+# The generic levers of recommend/levers.py move the 专精特新 indicators; the items of this framework
 # rest on certificates, systems and linear 基准值/引领值 items, so it proposes its own candidate
-# changes; recommend.py re-scores them with this framework's rule, merges and ranks them.
+# changes; the recommend package re-scores them with this framework's rule, merges and ranks them.
 
 
 def _share_target(part: float, rest: float, t: float) -> float:

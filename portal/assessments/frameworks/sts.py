@@ -29,7 +29,7 @@ from ..types import CriteriaError
 FAMILY = "sts"
 SPECIAL = "特色化"
 # status gates estimated by another criteria set: gate -> (key of options["certified"], param naming the set);
-# recommend.py advises the changes that meet that set
+# the recommend package advises the changes that meet that set
 STATUS_GATES = {"innovative_status": ("innovative", "status_proxy")}
 
 
