@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal.certificates.cli import certificates_cli
+from portal.dashboards.cli import dashboards_cli
 from portal.extensions import db
 
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     for command in (init_db, create_user, seed_demo, assess, rescore, backup, restore):
         app.cli.add_command(command)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(dashboards_cli)
 
 
 @click.command("init-db")
@@ -29,6 +31,12 @@ def init_db():
     os.makedirs(current_app.instance_path, exist_ok=True)
     upgrade()
     click.echo("数据库已迁移到最新版本。")
+    from portal.dashboards import facts
+
+    if facts.is_stale(db.session):
+        rows = facts.rebuild(db.session)
+        db.session.commit()
+        click.echo(f"已根据已审核报表重建看板汇总（{rows} 行）。")
 
 
 @click.command("create-user")

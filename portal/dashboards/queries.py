@@ -41,26 +41,24 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Integer,
     Text,
     and_,
     case,
-    cast,
     exists,
     func,
-    literal_column,
     or_,
     select,
     true,
     type_coerce,
 )
-from sqlalchemy.orm import aliased
 
 from portal import fields
 from portal.extensions import db
-from portal.models import Enterprise, Report, ReportingPeriod, ReportStatus, Scorecard, ScorecardReview
+from portal.models import DashboardVersion, Enterprise, Report, ReportingPeriod, ReportStatus, Scorecard
+from portal.models.dashboard import WINDOW_FLOWS, WindowFact
 from portal.models.period import quarter_end
 
+from .facts import RECOGNITION_FAMILIES, SMART_FACTORY_GRADE, SMART_NO_LEVEL, fact_code
 from .indicators import FLOW_FIELDS, PROFILE_COLUMNS, SYSTEM_KEYS, WINDOW_COLUMN, PeriodSpec
 
 #: Stocks the indicators and the land-efficiency score read (latest report of a window).
@@ -70,19 +68,7 @@ STOCK_FIELDS: tuple[str, ...] = (
     "systems", "certifications", "cloud_level", "industrial_internet",
 )
 JSON_FIELDS: tuple[str, ...] = ("design_tools", "systems", "certifications")
-#: The flows a window view reads (the indicator formulas and the land-efficiency score); the
-#: window frames of ``load_windows`` carry only these. ``tests/test_dashboards_queries.py``
-#: checks that every indicator comes out the same from the full reports frame.
-WINDOW_FLOWS: tuple[str, ...] = (
-    "gross_output_value", "revenue", "value_added", "taxes_paid", "rd_expenditure", "fixed_asset_investment",
-    "electricity_kwh", "natural_gas_m3", "raw_coal_t", "diesel_t", "gasoline_t", "fuel_oil_t", "lpg_t",
-    "steam_t", "heat_gj", "other_energy_tce", "water_withdrawal_m3", "water_recycled_m3",
-    "solid_waste_generated_t", "solid_waste_prior_stock_used_t", "solid_waste_utilised_t",
-)
 FLAG_COLUMNS: tuple[str, ...] = ("smart_factory", "green_factory", "sts")
-SMART_FACTORY_GRADE = "智能工厂"   # the smart framework's top level (criteria/smart_cq.yaml)
-SMART_NO_LEVEL = ("数字化车间", "未达到认定条件")
-RECOGNITION_FAMILIES = ("smart", "green", "sts")
 
 _APPROVED = Report.status == ReportStatus.APPROVED
 
@@ -90,7 +76,9 @@ _APPROVED = Report.status == ReportStatus.APPROVED
 def _counted_scorecards():
     """Current snapshots whose review state lets them count (see the module docstring)."""
     # Uncorrelated, so the database evaluates it once (a correlated EXISTS scanned the table per row).
-    confirmed_families = select(Scorecard.family).where(Scorecard.review_state == "confirmed").distinct()
+    # (a family counts as confirmed when one of its *current* snapshots is, as ``recognition_basis``)
+    confirmed_families = (select(Scorecard.family)
+                          .where(Scorecard.current.is_(True), Scorecard.review_state == "confirmed").distinct())
     return and_(
         Scorecard.current.is_(True),
         Scorecard.family.in_(RECOGNITION_FAMILIES),
@@ -167,100 +155,6 @@ def reports_statement(periods: Iterable[tuple[int, int]] | None = None, enterpri
         .where(_APPROVED, _in_periods(periods),
                true() if enterprise_id is None else Report.enterprise_id == int(enterprise_id))
         .order_by(Report.enterprise_id, ReportingPeriod.year, ReportingPeriod.quarter)
-    )
-
-
-def window_periods(spec: PeriodSpec) -> dict[int, int]:
-    """{quarter: reporting period id} of the window's quarters that exist (one small query)."""
-    rows = db.session.execute(
-        select(ReportingPeriod.quarter, ReportingPeriod.id)
-        .where(ReportingPeriod.year == spec.year, ReportingPeriod.quarter.in_(spec.quarters))
-    ).all()
-    return {int(q): int(pid) for q, pid in rows}
-
-
-def windows_statement(spec: PeriodSpec, periods: dict[int, int] | None = None):
-    """One row per enterprise with an approved report in the window ``spec``, summed in SQL.
-
-    ``periods`` is ``window_periods(spec)`` (read when not given). Flows are summed over the
-    window's quarters ``GROUP BY enterprise_id`` and are NULL unless the enterprise reported the
-    flow in every quarter of the window (``COUNT(flow)`` equals the number of quarters), as
-    ``indicators.select_period`` does in pandas; ``n_quarters`` counts its reports in the window.
-    Stocks, profile and recognition flags come from its latest report in the window, joined back
-    on (enterprise, period of the last quarter) through the report's unique index. The report
-    rows are found through ``ix_report_period_status`` (period id and status), never by a scan.
-    The states of ``systems`` are read per key in SQL (``systems.<key>`` columns), so the map is
-    never decoded in Python. A one-quarter window needs no sum: its rows are read as they are.
-    """
-    periods = window_periods(spec) if periods is None else periods
-    # A window without reporting periods matches no report (period id 0 does not exist).
-    periods = periods or {spec.quarters[-1]: 0}
-    n_needed = len(spec.quarters)
-    latest = aliased(Report, name="latest")
-    flags = _flags_subquery(sorted(periods.values()))
-    # JSON lists as text (CAST, so that every driver hands over a string, decoded per distinct value).
-    stocks = [(cast(getattr(latest, key), Text) if key in JSON_FIELDS else getattr(latest, key)).label(key)
-              for key in STOCK_FIELDS if key != "systems"]
-    systems = [latest.systems[key].as_string().label(f"systems.{key}") for key in SYSTEM_KEYS]
-    if n_needed == 1:
-        # One quarter: each report is its own window (a flow is NULL exactly when its one value
-        # is), so the rows are read as they are, without the GROUP BY and the join back.
-        return (
-            select(
-                latest.id.label("report_id"),
-                latest.enterprise_id.label("enterprise_id"),
-                literal_column(str(spec.quarter), Integer).label("quarter"),
-                literal_column("1", Integer).label("n_quarters"),
-                *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
-                *(getattr(latest, key).label(key) for key in WINDOW_FLOWS),
-                *stocks,
-                *systems,
-                *(flags.c[name].label(name) for name in FLAG_COLUMNS),
-            )
-            .join(Enterprise, Enterprise.id == latest.enterprise_id)
-            .outerjoin(flags, flags.c.report_id == latest.id)
-            .where(latest.status == ReportStatus.APPROVED, latest.period_id.in_(sorted(periods.values())))
-            .order_by(latest.enterprise_id)
-        )
-    quarter_of = case({pid: q for q, pid in periods.items()}, value=Report.period_id)
-    # ``enterprise_id + 0``: grouping by an expression stops SQLite from walking the whole report
-    # table in enterprise order (ix_report_enterprise_id) to save a sort; it then reads only the
-    # window's rows through ix_report_period_status (5x faster at 80,000 reports).
-    win = (
-        select((Report.enterprise_id + 0).label("enterprise_id"), quarter_of.label("quarter"),
-               *(getattr(Report, key).label(key) for key in WINDOW_FLOWS))
-        .where(_APPROVED, Report.period_id.in_(sorted(periods.values())))
-        .subquery("win")
-    )
-    sums = (
-        select(
-            win.c.enterprise_id.label("enterprise_id"),
-            func.max(win.c.quarter).label("last_quarter"),
-            func.count().label("n_quarters"),
-            *(case((func.count(win.c[key]) == n_needed, func.sum(win.c[key]))).label(key) for key in WINDOW_FLOWS),
-        )
-        .group_by(win.c.enterprise_id)
-        .subquery("sums")
-    )
-    period_of = case(periods, value=sums.c.last_quarter)
-    return (
-        select(
-            latest.id.label("report_id"),
-            sums.c.enterprise_id.label("enterprise_id"),
-            sums.c.last_quarter.label("quarter"),
-            sums.c.n_quarters.label("n_quarters"),
-            *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
-            *(sums.c[key].label(key) for key in WINDOW_FLOWS),
-            *stocks,
-            *systems,
-            *(flags.c[name].label(name) for name in FLAG_COLUMNS),
-        )
-        .select_from(sums)
-        .join(latest, and_(latest.enterprise_id == sums.c.enterprise_id, latest.period_id == period_of))
-        .join(Enterprise, Enterprise.id == sums.c.enterprise_id)
-        .outerjoin(flags, flags.c.report_id == latest.id)
-        .where(latest.status == ReportStatus.APPROVED)
-        .order_by(sums.c.enterprise_id)
     )
 
 
@@ -358,22 +252,41 @@ def _to_bool(column: pd.Series) -> pd.Series:
     return pd.Series([get(v) for v in column.to_numpy(dtype=object)], index=column.index, dtype=object)
 
 
+def windows_statement(spec: PeriodSpec, basis: dict[str, str | None] | None = None):
+    """The single SELECT behind ``load_windows``: the maintained window rows (``WindowFact``) of
+    ``spec`` and of the same window last year, with the enterprise profile joined. Each
+    recognition flag is the family's confirmed variant once a current snapshot of the family is
+    confirmed, else the variant counting pending snapshots (``basis`` is ``recognition_basis()``,
+    read when not given)."""
+    basis = recognition_basis() if basis is None else basis
+    fact = WindowFact.__table__.c
+    flags = [fact[f"{flag}_{'confirmed' if basis.get(family) == 'confirmed' else 'open'}"].label(flag)
+             for flag, family in zip(FLAG_COLUMNS, RECOGNITION_FAMILIES, strict=True)]
+    codes = sorted({fact_code(window) for window in (spec, spec.previous_year())})
+    return (
+        select(fact.report_id, fact.enterprise_id, fact.year, fact.quarter, fact.window.label(WINDOW_COLUMN),
+               fact.n_quarters, *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
+               *(fact[key] for key in WINDOW_FLOWS),
+               *(fact[key].label(key) for key in STOCK_FIELDS if key != "systems"),
+               *(fact[f"sys_{key}"].label(f"systems.{key}") for key in SYSTEM_KEYS), *flags)
+        .join(Enterprise, Enterprise.id == fact.enterprise_id)
+        .where(fact.window.in_(codes))
+        .order_by(fact.window, fact.enterprise_id)
+    )
+
+
 def load_windows(spec: PeriodSpec) -> pd.DataFrame:
     """The window frame for ``spec`` and the same window a year earlier: one row per enterprise and
-    window (``windows_statement``: flows summed by the database, only ``WINDOW_FLOWS``, system
-    states per key), tagged with the window's code in ``WINDOW_COLUMN``.
-    ``indicators.select_period`` reads it like the ``reports`` frame, so a view of one window
-    reads two rows per enterprise instead of every report of every period."""
-    connection = db.session.connection()
-    floats = (*_float_columns(), *WINDOW_FLOWS)
-    frames = []
-    for window in (spec, spec.previous_year()):
-        result = connection.execute(windows_statement(window))
-        frame = _raw_frame(result, floats, ("report_id", "enterprise_id", "quarter", "n_quarters"))
-        frame.insert(2, "year", np.int64(window.year))
-        frame.insert(4, WINDOW_COLUMN, window.code)
-        frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True)
+    window, tagged with the window's code in ``WINDOW_COLUMN``, read from the maintained
+    aggregates (``facts``; flows already summed, system states per key, flags resolved), so a view
+    of one window reads two narrow rows per enterprise and never a report.
+    ``indicators.select_period`` reads it like the ``reports`` frame."""
+    result = db.session.connection().execute(windows_statement(spec))
+    frame = _raw_frame(result, (*_float_columns(), *WINDOW_FLOWS),
+                       ("report_id", "enterprise_id", "year", "quarter", "n_quarters"))
+    # A one-quarter year to date is kept under its quarter's code: give it the code asked for.
+    codes = {fact_code(window): window.code for window in (spec, spec.previous_year())}
+    frame[WINDOW_COLUMN] = frame[WINDOW_COLUMN].map(lambda c: codes.get(c, c)).astype(object)
     for name in JSON_FIELDS:
         if name in frame.columns:
             frame[name] = _decode_json(frame[name])
@@ -432,29 +345,15 @@ def recognition_basis() -> dict[str, str | None]:
 
 
 def data_version() -> tuple:
-    """A cheap fingerprint of everything the dashboards read, in ONE query.
-
-    (approved reports, latest approval, latest change to an approved report, latest scorecard,
-    latest scorecard review, latest enterprise profile change, active enterprises, periods).
-    Approving or amending a report, re-scoring, reviewing a snapshot, editing a profile or
-    opening a period changes it; nothing else does.
-    """
-    approved = (
-        select(func.count(Report.id), func.max(Report.approved_at), func.max(Report.updated_at))
-        .where(_APPROVED)
-        .subquery()
-    )
+    """The dashboards' data version: ``DashboardVersion.version``, which every transaction that
+    changes what they show (approving or amending a report, re-scoring, reviewing a snapshot,
+    editing a profile, opening a period) increments (``facts``). One primary-key read."""
     row = db.session.execute(
-        select(
-            *approved.c,
-            select(func.max(Scorecard.id)).scalar_subquery(),
-            select(func.max(ScorecardReview.id)).scalar_subquery(),
-            select(func.max(Enterprise.updated_at)).scalar_subquery(),
-            select(func.count(Enterprise.id)).where(Enterprise.active.is_(True)).scalar_subquery(),
-            select(func.count(ReportingPeriod.id)).scalar_subquery(),
-        ).select_from(approved).where(true())
-    ).one()
-    return tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+        select(DashboardVersion.version, DashboardVersion.changed_at).where(DashboardVersion.id == 1)
+    ).first()
+    if row is None:
+        return (0, None)
+    return (int(row.version), row.changed_at.isoformat() if row.changed_at else None)
 
 
 def enterprise_names(ids: Iterable[int]) -> dict[int, str]:

@@ -21,11 +21,12 @@ from portal.auth.decorators import check_roles, deny
 from portal.extensions import csrf, db
 from portal.models import Role, utcnow
 
-from . import cache, export, services
+from . import cache, export, facts, services
 from .charts import fmt
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 bp.record_once(lambda state: cache.init_app(state.app))
+bp.record_once(lambda state: facts.init_app(state.app))
 
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
 # Endpoints that do their own access check (everything else is commission-only).

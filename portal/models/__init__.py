@@ -3,6 +3,7 @@ from portal.models.attachment import Attachment, SpreadsheetUpload
 from portal.models.audit import AuditEvent
 from portal.models.base import utcnow
 from portal.models.certificate import Certificate, CertificateSequence
+from portal.models.dashboard import DashboardVersion, WindowFact
 from portal.models.enterprise import Enterprise
 from portal.models.notice import BulkImport, Notice
 from portal.models.period import ReportingPeriod
@@ -17,3 +18,4 @@ __all__ = [
 __all__ += ["BulkImport", "Notice"]
 __all__ += ["Attachment", "SpreadsheetUpload"]
 __all__ += ["Certificate", "CertificateSequence"]
+__all__ += ["DashboardVersion", "WindowFact"]
