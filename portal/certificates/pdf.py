@@ -5,9 +5,9 @@ This is the rooms' entry point; the work is split by responsibility:
 - :mod:`.pdf_common`: input data (:class:`CertificateData`, :class:`ScorecardData`), palettes,
   wording, number and date formats;
 - :mod:`.pdf_certificate`: the certificate page, drawn on a canvas;
-- :mod:`.pdf_flowables`: cheap table cells and paragraph styles of the report;
+- :mod:`.pdf_flowables`: cheap table cells, text blocks and paragraph styles of the report;
 - :mod:`.pdf_scorecard`: the multi-page scorecard report (platypus);
-- :mod:`.charts`: the report's charts.
+- :mod:`.charts`: the report's charts, drawn directly on the canvas.
 
 These modules know only ReportLab. They never read the clock, the database, the request or the
 network: the certificate service numbers and signs a certificate and passes everything printed

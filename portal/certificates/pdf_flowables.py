@@ -1,41 +1,285 @@
 """Table cells and paragraph styles of the scorecard report, built to lay out cheaply.
 
 Most report cells are one line of plain text; they are passed to the ``Table`` as strings and
-styled per column (:func:`text_cell`, :func:`column_style`). Only text that wraps becomes a CJK
-:class:`Para`, which keeps its line breaks between the Table's repeated wraps.
+styled per column (:func:`text_cell`, :func:`column_style`). Text that wraps or mixes colours
+and sizes is a :class:`TextBlock`, which lays out and draws like ReportLab's CJK ``Paragraph``
+at a fraction of its cost.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, TableStyle
+from reportlab.platypus import Flowable, TableStyle
 
-from .pdf_common import HEADER_BG, MUTED, NAVY, PROVISIONAL_MARK, RULE, ZEBRA, cjk_table_style, esc
+from .pdf_common import HEADER_BG, MUTED, NAVY, PROVISIONAL_MARK, RULE, ZEBRA, cjk_table_style
+
+#: A hard line break inside :class:`TextBlock` runs (``<br/>`` of a paragraph).
+LINE_BREAK = None
+
+Run = tuple[str, str | None, float | None]  # (text, colour or None, size or None)
+Line = tuple[int, int, float, bool]  # characters [start, end), unused width, ended by a break
+
+_WHITESPACE = re.compile(r"\s+")
+_FUZZ = 1e-6  # ReportLab's tolerance when a line fills the width exactly
 
 
-class Para(Paragraph):
-    """A Paragraph that remembers its last wrap.
+class TextBlock(Flowable):
+    """Text in coloured/sized runs, wrapped and drawn as a ``wordWrap="CJK"`` Paragraph would be.
 
-    A ``Table`` wraps every cell to measure the rows, again when it is wrapped for another frame
-    or page, and once more when it draws the cell; CJK line breaking is the costly part of each
-    wrap and its result depends only on the width. Splitting makes new paragraphs, so a cached
-    layout is never reused for different text.
+    ``runs`` are ``(text, colour or None, size or None)`` (``None`` takes the style's value) or
+    :data:`LINE_BREAK`. The text is plain, not markup. It replaces ReportLab's ``Paragraph`` for
+    the report's cells and notes, which parsed markup with an HTML parser, made one fragment
+    object per CJK character to break lines, and was wrapped again by the Table for every frame
+    it was offered to and once more to draw; that was about half of a report's render time.
+
+    Same layout as the paragraph: whitespace collapses to single spaces and is trimmed at the
+    ends; lines break between any two characters by ReportLab's CJK rule (``cjkFragSplit`` /
+    ``textsplit.dumbSplit``: fill to the width, back up to a space or a CJK character inside a
+    Latin word, let a character that cannot start a line hang in the margin); a line's baseline
+    is its largest font size below the top, then one ``leading`` per line; alignment shifts a
+    line by its unused width. Line breaks are kept per width, since a Table wraps each cell
+    several times at the same width.
     """
 
-    _wrapped_width: float | None = None
+    def __init__(self, runs: Sequence[Run | None], style: ParagraphStyle):
+        super().__init__()
+        self.style = style
+        self.runs = _normalise(runs, style)
+        self._lines: list[Line] | None = None
+        self._wrapped_width: float | None = None
+        self._part_of_split = False  # a split part keeps its lines, like a split Paragraph
+
+    # Layout --------------------------------------------------------------------------------
+
+    def plain_text(self) -> str:
+        return "".join("\n" if run is LINE_BREAK else run[0] for run in self.runs)
+
+    def wrapped_lines(self) -> list[str]:
+        """The text of each line of the last wrap, as drawn."""
+        single = len(self.runs) == 1
+        return [
+            "".join(piece for piece, _, _ in self._segments(start, end)).strip() if single and trimmed
+            else "".join(piece for piece, _, _ in self._segments(start, end))
+            for start, end, _, trimmed in self._lines or ()
+        ]
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 (ReportLab API)
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 (ReportLab API)
+        return self.style.spaceAfter
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
-        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_width = availWidth
-        return size
+        if self._lines is None or (availWidth != self._wrapped_width and not self._part_of_split):
+            self._lines = self._break(availWidth)
+            self._wrapped_width = availWidth
+        self.width, self.height = availWidth, self.style.leading * len(self._lines)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
+        """Split between lines as ``Paragraph.split`` does (no orphans: at least two lines stay)."""
+        if not self.runs or availWidth < _FUZZ or availHeight < _FUZZ:
+            return []
+        if self._lines is None:  # like Paragraph.split: the lines of the last wrap are split
+            self.wrap(availWidth, availHeight)
+        fits = int(availHeight / float(self.style.leading))
+        if fits <= 1:
+            return []
+        if len(self._lines) <= fits:
+            return [self]
+        head, tail = self._lines[:fits], self._lines[fits:]
+        return [self._part(head), self._part(tail)]
+
+    def _part(self, lines: list[Line]) -> TextBlock:
+        part = TextBlock.__new__(TextBlock)
+        Flowable.__init__(part)
+        part.style, part.runs = self.style, self.runs
+        part._units = getattr(self, "_units", None)
+        part._lines, part._wrapped_width, part._part_of_split = lines, self._wrapped_width, True
+        return part
+
+    def _unit_list(self) -> tuple[list[str | None], list[float], list[int]]:
+        """Per character: the character (``None`` for a hard break), its width and its run."""
+        units = getattr(self, "_units", None)
+        if units is None:
+            chars: list[str | None] = []
+            widths: list[float] = []
+            owners: list[int] = []
+            for index, run in enumerate(self.runs):
+                if run is LINE_BREAK:
+                    chars.append(None)
+                    widths.append(0.0)
+                    owners.append(index)
+                    continue
+                text, _, size = run
+                glyph_width = _glyph_widths(self.style.fontName)
+                default = _default_width(self.style.fontName)
+                scale = 0.001 * size
+                chars.extend(text)
+                widths.extend(scale * glyph_width(ord(ch), default) for ch in text)
+                owners.extend([index] * len(text))
+            units = self._units = (chars, widths, owners)
+        return units
+
+    def _break(self, max_width: float) -> list[Line]:
+        runs = self.runs
+        if LINE_BREAK not in runs:
+            total = sum(stringWidth(text, self.style.fontName, size) for text, _, size in runs)
+            if total <= max_width + _FUZZ:  # one line: most cells
+                return [(0, sum(len(text) for text, _, _ in runs), max_width - total, False)]
+        return _cjk_lines(*self._unit_list()[:2], max_width)
+
+    # Drawing -------------------------------------------------------------------------------
+
+    def _segments(self, start: int, end: int) -> list[Run]:
+        """The runs' text between two character positions, as ``(text, colour, size)`` pieces."""
+        units = getattr(self, "_units", None)
+        if units is None:  # laid out as one line without breaking: the runs themselves
+            return self.runs
+        chars, _, owners = units
+        pieces: list[Run] = []
+        i = start
+        while i < end:
+            owner = owners[i]
+            j = i + 1
+            while j < end and owners[j] == owner:
+                j += 1
+            run = self.runs[owner]
+            if run is not LINE_BREAK:
+                pieces.append(("".join(chars[i:j]), run[1], run[2]))
+            i = j
+        return pieces
+
+    def draw(self) -> None:
+        lines = self._lines
+        if not lines:
+            return
+        st = self.style
+        canvas = self.canv
+        # In one style ReportLab trims the spaces at the ends of each line but the last.
+        single = len(self.runs) == 1
+        align = st.alignment
+        canvas.saveState()
+        text = canvas.beginText()
+        size_now = colour_now = None
+        y = self.height
+        for number, (start, end, extra, trimmed) in enumerate(lines):
+            pieces = self._segments(start, end)
+            if number == 0:
+                # A <br/> counted at the paragraph's own size in ReportLab's line height.
+                ends_hard = getattr(self, "_units", None) is not None and self._units[0][end - 1] is None
+                y -= max([size for _, _, size in pieces] + [st.fontSize] * (ends_hard or not pieces))
+            else:
+                y -= st.leading
+            text.setTextOrigin(0.5 * extra if align == TA_CENTER else extra if align == TA_RIGHT else 0.0, y)
+            for piece, colour, size in pieces:
+                if size != size_now:
+                    text.setFont(st.fontName, size)
+                    size_now = size
+                if colour != colour_now:
+                    text.setFillColor(colour)
+                    colour_now = colour
+                text.textOut(piece.strip() if single and trimmed else piece)
+        canvas.drawText(text)
+        canvas.restoreState()
+
+
+def _normalise(runs: Sequence[Run | None], style: ParagraphStyle) -> list[Run | None]:
+    """Collapse whitespace as the paragraph parser does; fill in the style's colour and size."""
+    out: list[Run | None] = []
+    space_before = True  # trims the start of the block and of each line
+    for run in runs:
+        if run is LINE_BREAK:
+            if out and out[-1] is not LINE_BREAK and out[-1][0].endswith(" "):
+                text, colour, size = out[-1]
+                out[-1] = (text[:-1], colour, size)
+            out.append(LINE_BREAK)
+            space_before = True
+            continue
+        text, colour, size = run
+        text = _WHITESPACE.sub(" ", str(text))
+        if space_before:
+            text = text.lstrip(" ")
+        if not text:
+            continue
+        space_before = text.endswith(" ")
+        out.append((text, colours(colour) if isinstance(colour, str) else colour or style.textColor,
+                    size or style.fontSize))
+    if out and out[-1] is not LINE_BREAK and out[-1][0].endswith(" "):
+        text, colour, size = out[-1]
+        out[-1] = (text[:-1], colour, size)
+    while out and (out[-1] is LINE_BREAK or not out[-1][0]):
+        out.pop()
+    return out
+
+
+@cache
+def colours(value: str) -> colors.Color:
+    """A colour object per ``#RRGGBB`` string, made once."""
+    return colors.HexColor(value)
+
+
+def _glyph_widths(font_name: str):
+    return pdfmetrics.getFont(font_name).face.charWidths.get
+
+
+def _default_width(font_name: str) -> float:
+    return pdfmetrics.getFont(font_name).face.defaultWidth
+
+
+def _cjk_lines(chars: list[str | None], widths: list[float], max_width: float) -> list[Line]:
+    """ReportLab's CJK line breaking (``paragraph.cjkFragSplit``) over characters and widths.
+
+    Returns ``(start, end, unused width, broken)`` per line, ``broken`` for every line but the
+    remainder at the end (ReportLab trims the spaces of those); ``None`` in ``chars`` is a hard
+    break.
+    """
+    cannot_start = rl_textsplit.ALL_CANNOT_START
+    lines: list[Line] = []
+    i = used = start = 0
+    count = len(chars)
+    while i < count:
+        ch = chars[i]
+        w = widths[i]
+        i += 1
+        used += w
+        hard = ch is None
+        if hard or (used > max_width + _FUZZ and used > 0):
+            extra = max_width - used
+            if not hard:
+                if ord(ch) < 0x3000:
+                    # Inside a Latin word: back up to a space or a CJK character, at most half the line.
+                    limit = (start + i) >> 1
+                    for j in range(i - 1, limit, -1):
+                        cj = chars[j]
+                        if cj is not None and (unicodedata.category(cj) == "Zs" or ord(cj) >= 0x3000):
+                            k = j + 1
+                            if k < i:
+                                j = k + 1
+                                extra += sum(widths[j:i])
+                                w = widths[k]
+                                ch = chars[k]
+                                i = j
+                                break
+                if ch not in cannot_start and i > start + 1:
+                    i -= 1  # push the character to the next line unless it cannot start one
+                    extra += w
+            lines.append((start, i, extra, True))
+            start = i
+            used = 0
+    if used > 0:
+        lines.append((start, count, max_width - used, False))
+    return lines
 
 
 CELL_PADDING = 4  # left and right padding of report table cells (see report_table_style)
@@ -43,66 +287,23 @@ _ALIGN = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "
 
 
 def text_cell(text: Any, style: ParagraphStyle, col_width: float) -> Any:
-    """A table cell of plain ``text``: the string itself when it fits on one line, else a paragraph.
+    """A table cell of plain ``text``: the string itself when it fits on one line, else a :class:`TextBlock`.
 
     A plain string is drawn by the Table with the cell's FONTSIZE/LEADING/TEXTCOLOR/ALIGN, which
     :func:`column_style` sets from the same paragraph style, so a one-line cell looks as its
-    paragraph did; only text that would wrap pays for a (CJK line-breaking) paragraph.
+    paragraph did; only text that would wrap pays for line breaking.
     """
     text = str(text)
     if "\n" not in text and text == text.strip() and "  " not in text and (
         stringWidth(text, style.fontName, style.fontSize) <= col_width - 2 * CELL_PADDING
     ):
         return text
-    return Para(esc(text), style)
+    return TextBlock([(text, None, None)], style)
 
 
-class RunLine(Flowable):
-    """One line of coloured/sized text runs, drawn as the same one-line Paragraph would draw it.
-
-    ``runs`` are ``(text, colour or None, size or None)``; ``None`` takes the style's value.
-    Used by :func:`rich_cell` only when the runs fit the width, so nothing ever wraps. Names
-    with the provisional mark, group rows and peer labels are most of a report's rich cells, and
-    parsing and CJK-breaking them as paragraphs cost more than drawing them.
-    """
-
-    def __init__(self, runs: Sequence[tuple[str, str | None, float | None]], style: ParagraphStyle):
-        super().__init__()
-        self.runs = runs
-        self.style = style
-
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
-        self.width, self.height = availWidth, self.style.leading
-        return self.width, self.height
-
-    def split(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
-        return []
-
-    def draw(self) -> None:
-        st = self.style
-        # A paragraph's first baseline is one (largest) font size below its top
-        # (rl_config.paraFontSizeHeightOffset, on by default).
-        text = self.canv.beginText(0, self.height - max(size or st.fontSize for _, _, size in self.runs))
-        for run, colour, size in self.runs:
-            text.setFont(st.fontName, size or st.fontSize, st.leading)
-            text.setFillColor(colour or st.textColor)
-            text.textOut(run)
-        self.canv.drawText(text)
-
-
-def rich_cell(runs: Sequence[tuple[str, str | None, float | None]], style: ParagraphStyle,
-               col_width: float) -> Flowable:
-    """Left-aligned text runs: a :class:`RunLine` when they fit on one line, else the paragraph."""
-    if all("\n" not in t and "  " not in t for t, _, _ in runs) and runs[0][0] == runs[0][0].lstrip() and (
-        sum(stringWidth(t, style.fontName, size or style.fontSize) for t, _, size in runs)
-        <= col_width - 2 * CELL_PADDING
-    ) and style.alignment == TA_LEFT:
-        return RunLine(runs, style)
-    markup = ""
-    for text, colour, size in runs:
-        attrs = (f' color="{colour}"' if colour else "") + (f' size="{size}"' if size else "")
-        markup += f"<font{attrs}>{esc(text)}</font>" if attrs else esc(text)
-    return Para(markup, style)
+def rich_cell(runs: Sequence[Run | None], style: ParagraphStyle) -> TextBlock:
+    """Text runs of different colours and sizes (and line breaks) in one cell."""
+    return TextBlock(runs, style)
 
 
 def column_style(styles: Sequence[ParagraphStyle], first_row: int = 1) -> list[tuple]:
@@ -150,11 +351,12 @@ def report_styles(font: str) -> ReportStyles:
     return ReportStyles(font)
 
 
-def mark_markup(provisional: Any) -> str:
-    return f' <font color="#B3261E">{PROVISIONAL_MARK}</font>' if provisional else ""
+MARK_RUN = (f" {PROVISIONAL_MARK}", "#B3261E", None)  # the provisional mark after a name
 
 
-MARK_RUN = (f" {PROVISIONAL_MARK}", "#B3261E", None)  # mark_markup as a rich_cell run
+def marked(text: Any, provisional: Any) -> list[Run]:
+    """``text`` followed by the red provisional mark when ``provisional``."""
+    return [(str(text), None, None), MARK_RUN] if provisional else [(str(text), None, None)]
 
 
 def report_table_style(extra: Sequence[tuple] = ()) -> TableStyle:
@@ -193,14 +395,14 @@ STATUS_COLOURS = {True: "#2E7D32", False: "#B3261E"}
 
 
 def status_cell(st: ReportStyles, text: str, ok: bool | None, width: float, cell: tuple[int, int],
-            commands: list[tuple]) -> Any:
+                commands: list[tuple]) -> Any:
     """A centred pass/fail mark coloured by ``ok``; its TEXTCOLOR command goes to ``commands``."""
     value = text_cell(text, st.cell_c, width)
     colour = STATUS_COLOURS.get(ok, "#5F6670")
     if isinstance(value, str):
         commands.append(("TEXTCOLOR", cell, cell, colors.HexColor(colour)))
         return value
-    return Para(f'<font color="{colour}">{esc(text)}</font>', st.cell_c)
+    return TextBlock([(text, colour, None)], st.cell_c)
 
 
 def split_width(total: float, fractions: Sequence[float]) -> list[float]:
@@ -212,9 +414,7 @@ def name_cell(text: str, provisional: Any, style: ParagraphStyle, width: float, 
     """A name, with the provisional mark and a small grey note line when given."""
     if not provisional and not note:
         return text_cell(text, style, width)
-    if not note:
-        return rich_cell([(str(text), None, None), MARK_RUN], style, width)
-    markup = esc(text) + mark_markup(provisional)
+    runs: list[Run | None] = marked(text, provisional)
     if note:
-        markup += f'<br/><font size="7.5" color="#5F6670">{esc(note)}</font>'
-    return Para(markup, style)
+        runs += [LINE_BREAK, (str(note), "#5F6670", 7.5)]
+    return TextBlock(runs, style)

@@ -25,7 +25,6 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -45,17 +44,17 @@ from .pdf_common import (
     ScorecardData,
     cjk_table_style,
     cn_date,
-    esc,
     fmt_number,
     fmt_value,
 )
 from .pdf_flowables import (
-    Para,
+    LINE_BREAK,
     ReportStyles,
+    TextBlock,
     column_style,
     header_row,
     header_style,
-    mark_markup,
+    marked,
     name_cell,
     report_styles,
     report_table_style,
@@ -67,6 +66,11 @@ from .pdf_flowables import (
 )
 
 MARGIN = 18 * mm
+
+
+def _text(text: Any, style: Any) -> TextBlock:
+    """Plain text in one style (a paragraph without markup)."""
+    return TextBlock([(str(text), None, None)], style)
 
 
 def _passed_text(passed: bool | None) -> str:
@@ -168,7 +172,7 @@ def _items_table(st: ReportStyles, items: Sequence[Mapping[str, Any]], width: fl
             # The paragraph printed the ideographic space of its markup as a plain space.
             rows.append([rich_cell([(f"{dimension or '其他'} ", None, None),
                                      (f"{fmt_number(got)} / {fmt_number(top)} 分", "#5F6670", None)],
-                                    st.group, width), "", "", "", "", ""])
+                                    st.group), "", "", "", "", ""])
             r = len(rows) - 1
             extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BG),
                       # the spanned-over "" cells keep the Table's default 10/12 pt (row height)
@@ -206,8 +210,9 @@ def _recommendations_table(st: ReportStyles, recs: Sequence[Mapping[str, Any]], 
         if rec.get("changes_grade"):
             tags.append("可提升等级")
         if tags:
-            text = Para(esc(rec.get("text") or DASH) + " " + " ".join(
-                f'<font color="#2E7D32">【{t}】</font>' for t in tags), st.cell)
+            text = rich_cell([(f"{rec.get('text') or DASH} ", None, None),
+                              *((f"{' ' if i else ''}【{t}】", "#2E7D32", None) for i, t in enumerate(tags))],
+                             st.cell)
         else:
             text = text_cell(rec.get("text") or DASH, st.cell, widths[1])
         gain = rec.get("points_gain")
@@ -239,7 +244,7 @@ def _dimension_scores(items: Sequence[Mapping[str, Any]]) -> list[tuple[str, flo
 
 def _framework_section(st: ReportStyles, fw: Mapping[str, Any], width: float) -> list[Any]:
     name = fw.get("framework_name") or fw.get("framework") or DASH
-    story: list[Any] = [Para(esc(name) + mark_markup(fw.get("provisional")), st.h1)]
+    story: list[Any] = [TextBlock(marked(name, fw.get("provisional")), st.h1)]
     summary = [
         ("标准版本", str(fw.get("criteria_version") or DASH)),
         ("得分 / 满分", f"{fmt_number(fw.get('total'))} / {fmt_number(fw.get('max_total'))}"),
@@ -248,8 +253,7 @@ def _framework_section(st: ReportStyles, fw: Mapping[str, Any], width: float) ->
     ]
     cells = []
     for label, value in summary:
-        cells.append(Para(f'<font color="#5F6670" size="8">{esc(label)}</font><br/>'
-                               f'<font size="12">{esc(value)}</font>', st.cell_c))
+        cells.append(TextBlock([(label, "#5F6670", 8), LINE_BREAK, (value, None, 12)], st.cell_c))
     band = Table([cells], colWidths=[width / 4] * 4)
     band.setStyle(cjk_table_style([
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
@@ -261,38 +265,38 @@ def _framework_section(st: ReportStyles, fw: Mapping[str, Any], width: float) ->
     story += [band, Spacer(1, 4)]
     routes = [str(r) for r in fw.get("routes") or () if r]
     if routes:
-        story.append(Para("适用直通条件：" + "、".join(esc(r) for r in routes), st.small))
+        story.append(_text("适用直通条件：" + "、".join(routes), st.small))
     for note in fw.get("notes") or ():
-        story.append(Para(esc(note), st.small))
+        story.append(_text(note, st.small))
 
     gates = fw.get("gates") or ()
-    story.append(Para("门槛条件", st.h2))
-    story.append(_gates_table(st, gates, width) if gates else Para("本评价体系无门槛条件。", st.small))
+    story.append(_text("门槛条件", st.h2))
+    story.append(_gates_table(st, gates, width) if gates else _text("本评价体系无门槛条件。", st.small))
 
     items = fw.get("items") or ()
     dims = _dimension_scores(items)
     if dims:
         story.append(KeepTogether([
-            Para("分维度得分", st.h2),
+            _text("分维度得分", st.h2),
             charts.dimension_bars(dims, width),
         ]))
-    story.append(Para("评分明细", st.h2))
-    story.append(_items_table(st, items, width) if items else Para("无评分明细。", st.small))
+    story.append(_text("评分明细", st.h2))
+    story.append(_items_table(st, items, width) if items else _text("无评分明细。", st.small))
 
     recs = fw.get("recommendations") or ()
     story.append(CondPageBreak(60))
-    story.append(Para("改进建议（按优先级排序）", st.h2))
-    story.append(_recommendations_table(st, recs, width) if recs else Para("暂无改进建议。", st.small))
+    story.append(_text("改进建议（按优先级排序）", st.h2))
+    story.append(_recommendations_table(st, recs, width) if recs else _text("暂无改进建议。", st.small))
     return story
 
 
 def _peer_section(st: ReportStyles, data: ScorecardData, width: float) -> list[Any]:
-    story: list[Any] = [Para("同群比较", st.h1)]
-    group = f"比较对象：{esc(data.cluster_label)}。" if data.cluster_label else ""
-    story.append(Para(f"{group}箱体为同群企业的四分位区间（P25–P75），竖线为中位数，圆点为本企业。"
+    story: list[Any] = [_text("同群比较", st.h1)]
+    group = f"比较对象：{data.cluster_label}。" if data.cluster_label else ""
+    story.append(_text(f"{group}箱体为同群企业的四分位区间（P25–P75），竖线为中位数，圆点为本企业。"
                            "每行按各自指标单独标尺。", st.small))
     if not data.peer_stats:
-        story.append(Para("暂无同群比较数据。", st.small))
+        story.append(_text("暂无同群比较数据。", st.small))
         return story
     story.append(Spacer(1, 4))
     chart_width = width * 0.36
@@ -303,7 +307,7 @@ def _peer_section(st: ReportStyles, data: ScorecardData, width: float) -> list[A
         unit = row.get("unit")
         name = row.get("name") or row.get("indicator") or DASH
         if unit:
-            label = rich_cell([(str(name), None, None), (f"（{unit}）", "#5F6670", 7.5)], st.cell, widths[0])
+            label = rich_cell([(str(name), None, None), (f"（{unit}）", "#5F6670", 7.5)], st.cell)
         else:
             label = text_cell(name, st.cell, widths[0])
         rows.append([
@@ -348,10 +352,10 @@ def _trend_series(data: ScorecardData) -> tuple[list[str], dict[str, list[float 
 
 
 def _trend_section(st: ReportStyles, data: ScorecardData, width: float) -> list[Any]:
-    story: list[Any] = [Para("季度趋势", st.h1)]
+    story: list[Any] = [_text("季度趋势", st.h1)]
     periods, series = _trend_series(data)
     if not periods or not series:
-        story.append(Para("暂无历史季度数据。", st.small))
+        story.append(_text("暂无历史季度数据。", st.small))
         return story
     cell_width = width / 2
     drawings = []
@@ -375,10 +379,10 @@ class _ReportTemplate(BaseDocTemplate):
     """Adds a PDF outline entry (bookmark) for every top-level heading."""
 
     def afterFlowable(self, flowable):  # noqa: N802 (ReportLab API)
-        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+        if isinstance(flowable, TextBlock) and flowable.style.name == "h1":
             key = f"h{self.seq.nextf('outline')}"
             self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0, closed=False)
+            self.canv.addOutlineEntry(flowable.plain_text(), key, level=0, closed=False)
             self.canv.showOutline()
 
 
@@ -483,9 +487,9 @@ def _build_scorecard(data: ScorecardData) -> bytes:
 
     story: list[Any] = [
         Spacer(1, 18 * mm),
-        Para("企业评价评分报告", st.title),
+        _text("企业评价评分报告", st.title),
         Spacer(1, 3 * mm),
-        Para(esc(data.issuer), st.subtitle),
+        _text(data.issuer, st.subtitle),
         Spacer(1, 12 * mm),
         _info_table(st, [
             ("企业名称", data.enterprise_name),
@@ -495,7 +499,7 @@ def _build_scorecard(data: ScorecardData) -> bytes:
             ("生成时间", generated),
         ], body_width),
         Spacer(1, 10 * mm),
-        Para("评价结果概览", st.h1),
+        _text("评价结果概览", st.h1),
     ]
     if data.frameworks:
         story.append(_summary_table(st, data.frameworks, body_width))
@@ -508,12 +512,12 @@ def _build_scorecard(data: ScorecardData) -> bytes:
         if scored:
             story += [Spacer(1, 4 * mm), charts.dimension_bars(scored, body_width)]
     else:
-        story.append(Para("本评价期暂无评价结果。", st.small))
+        story.append(_text("本评价期暂无评价结果。", st.small))
     story += [
         Spacer(1, 8 * mm),
-        Para("说明", st.h2),
-        Para(esc(PROVISIONAL_LEGEND), st.legend),
-        Para("“—”表示数值缺失或不适用；“不适用”表示因缺少所需数据该项未能评分。"
+        _text("说明", st.h2),
+        _text(PROVISIONAL_LEGEND, st.legend),
+        _text("“—”表示数值缺失或不适用；“不适用”表示因缺少所需数据该项未能评分。"
                   "得分、等级与建议均来自提交时保存的评价快照及其标准版本。", st.legend),
         NextPageTemplate("body"),
     ]
@@ -525,6 +529,6 @@ def _build_scorecard(data: ScorecardData) -> bytes:
     story.append(Spacer(1, 8 * mm))
     story.append(CondPageBreak(200))
     story += _trend_section(st, data, body_width)
-    story += [Spacer(1, 6 * mm), Para(esc(PROVISIONAL_LEGEND), st.legend)]
+    story += [Spacer(1, 6 * mm), _text(PROVISIONAL_LEGEND, st.legend)]
     doc.build(story, canvasmaker=partial(_PageCountCanvas, before_save=page_numbers))
     return buffer.getvalue()

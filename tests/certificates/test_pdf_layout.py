@@ -1,0 +1,163 @@
+"""The report's own text blocks and charts: laid out as ReportLab's paragraph and chart widgets were."""
+import io
+from xml.sax.saxutils import escape
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
+
+from portal.certificates import charts
+from portal.certificates.fonts import register_fonts
+from portal.certificates.pdf import ScorecardData, render_scorecard
+from portal.certificates.pdf_flowables import LINE_BREAK, MARK_RUN, TextBlock, report_styles
+
+FONT = register_fonts()
+STYLES = report_styles(FONT)
+
+TEXTS = [
+    "同时实施以下 2 项：本年研发费用再增加 796.3 万元；研发投入强度本年及下一年度均保持不低于 3%（上年 2.26% "
+    "已不能改变，最早于下一年度评价时满足）",
+    "每年研发费用≥100 万元 且 ≥3%",
+    "report-fields.yaml violations_3y (一票否决)",
+    "[P-fyss] 原文为“较为靠前”，量化口径为本门户暂定",
+    "单位工业增加值综合能耗，单位：tce/万元。本项按近三年平均值计算，缺少年份不计入。",
+    "A&B <b>不是标记</b> & 更多文字，，，。。。",
+    "https://qyzp.tongliang.gov.cn/verify/TL-ZNGC-2026-0007?lang=zh-CN&from=report",
+    "  前后空白\n与  多个空格  ",
+]
+WIDTHS = [30.0, 41.3, 77.5, 120.0, 278.07]
+
+
+def paragraph_lines(paragraph: Paragraph) -> list[str]:
+    lines = paragraph.blPara.lines
+    if paragraph.blPara.kind == 0:
+        return [" ".join(words) for _, words in lines]
+    return ["".join(frag.text for frag in line.words) for line in lines]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("style_name", ["cell", "cell_c", "cell_r", "small"])
+def test_text_block_breaks_lines_where_a_cjk_paragraph_does(text, width, style_name):
+    style = getattr(STYLES, style_name)
+    paragraph = Paragraph(escape(text), style)
+    block = TextBlock([(text, None, None)], style)
+    assert block.wrap(width, 10_000) == paragraph.wrap(width, 10_000)
+    expected = paragraph_lines(paragraph)
+    if "&" in text:
+        # An escaped "&amp;" splits ReportLab's paragraph into fragments, and then it keeps the
+        # spaces at the ends of lines; one run of text is trimmed as a one-fragment paragraph is.
+        expected = [line.strip() for line in expected[:-1]] + expected[-1:]
+    assert block.wrapped_lines() == expected
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_text_block_runs_and_breaks_lay_out_like_markup(width):
+    name, note = "主导产品细分市场占有率较为靠前", "均未满足：国内细分市场排名≤10名；细分市场占有率≥5%"
+    block = TextBlock([(name, None, None), MARK_RUN, LINE_BREAK, (note, "#5F6670", 7.5)], STYLES.cell)
+    paragraph = Paragraph(f'{name}<font color="#B3261E"> ※</font><br/><font size="7.5" color="#5F6670">'
+                          f"{note}</font>", STYLES.cell)
+    assert block.wrap(width, 10_000) == paragraph.wrap(width, 10_000)
+    assert block.wrapped_lines() == paragraph_lines(paragraph)
+
+
+def test_text_block_collapses_whitespace_and_drops_empty_runs():
+    block = TextBlock([("  甲\n\n乙  ", None, None), ("", "#B3261E", None), (" 丙 ", None, 12), LINE_BREAK],
+                      STYLES.cell)
+    assert block.plain_text() == "甲 乙 丙"
+    block.wrap(500, 100)
+    assert block.wrapped_lines() == ["甲 乙 丙"]
+    assert block.height == STYLES.cell.leading
+
+
+def test_text_block_splits_between_lines_and_leaves_no_orphan():
+    block = TextBlock([("很长的说明文字，" * 40, None, None)], STYLES.cell)
+    _, height = block.wrap(100, 10_000)
+    lines = block.wrapped_lines()
+    leading = STYLES.cell.leading
+    assert height == leading * len(lines)
+    assert block.split(100, leading * 1.5) == []  # one line would be an orphan
+    head, tail = block.split(100, leading * 3.2)
+    assert head.wrap(100, 10_000)[1] == 3 * leading
+    assert head.wrapped_lines() + tail.wrapped_lines() == lines
+    assert block.split(100, height + 1) == [block]
+
+
+def test_text_block_alignment_uses_the_unused_width():
+    for alignment in (TA_CENTER, TA_RIGHT):
+        style = STYLES.cell.clone("aligned", alignment=alignment)
+        block = TextBlock([("居中或靠右", None, None)], style)
+        block.wrap(200, 100)
+        (_, _, extra, _), = block._lines
+        assert extra == pytest.approx(200 - stringWidth("居中或靠右", FONT, style.fontSize))
+
+
+def scorecard(**changes) -> ScorecardData:
+    items = [
+        {"code": f"I{i}", "name": name, "value": 10.0 + i, "unit": "%", "band": "≥10%", "points": points,
+         "max_points": 5.0, "dimension": dimension, "source": "[R-1]", "available": True}
+        for i, (name, dimension, points) in enumerate([
+            ("A&B <b>不是标记</b>", "基础建设", 2.0), ("关键工序数控化率", "基础建设", 3.0),
+            ("数字化生产设备占比", "生产制造", 5.0),
+        ])
+    ]
+    data = dict(
+        enterprise_name="重庆铜梁龙腾智能装备制造有限公司", uscc="91500224MA5U8K3X2T", period_label="2026年第三季度",
+        generated_at="2026-11-29",
+        frameworks=[{"framework": "smart", "framework_name": "智能制造能力成熟度（GB/T 39116/39117-2020）",
+                     "criteria_version": "2020", "total": 60.0, "max_total": 100.0, "items": items}],
+        peer_stats=[{"name": "营业收入", "unit": "万元", "value": 12850, "p25": 5200, "median": 9800,
+                     "p75": 18000}],
+        trend=[{"period": f"2026Q{q}", "values": {"营业收入": 11000 + q * 100}} for q in (1, 2, 3)],
+        trend_units={"营业收入": "万元"},
+    )
+    data.update(changes)
+    return ScorecardData(**data)
+
+
+@pytest.fixture(scope="module")
+def report_text() -> str:
+    reader = PdfReader(io.BytesIO(render_scorecard(scorecard())))
+    return "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_charts_print_their_labels_as_text(report_text):
+    # dimension bars: names, points/max, axis ticks and caption
+    assert "基础建设" in report_text and "生产制造" in report_text
+    assert "5/10" in report_text and "5/5" in report_text
+    assert "0%" in report_text and "100%" in report_text
+    assert "得分率（得分/满分）" in report_text
+    # the summary chart names the framework in full
+    assert report_text.count("智能制造能力成熟度（GB/T39116/39117-2020）") >= 3
+    # peer legend and trend chart
+    assert "同群中位数" in report_text and "本企业（不低于中位数）" in report_text
+    assert "营业收入（万元）" in report_text
+    assert "2026Q1" in report_text and "2026Q3" in report_text
+
+
+def test_markup_characters_in_data_print_literally(report_text):
+    assert "A&B<b>不是标记</b>" in report_text
+
+
+def test_dimension_chart_sets_long_names_small_enough_to_fit():
+    name = "智能制造能力成熟度（GB/T 39116/39117-2020）"
+    chart = charts.dimension_bars([(name, 1.6, 5.0), ("绿色工厂", 50, 100)], 493)
+    assert chart.label_width <= 0.42 * 493
+    assert stringWidth(name, FONT, chart.label_size(name)) <= chart.label_width - 4
+    assert chart.label_size("绿色工厂") == charts.DimensionBars.LABEL_SIZE
+
+
+def test_dimension_chart_skips_rows_without_a_maximum():
+    chart = charts.dimension_bars([("甲", 1, 0), ("乙", 2, 4)], 300)
+    assert [name for name, _, _ in chart.rows] == ["乙"]
+    assert chart.wrap(300, 1000) == (300, 80)
+
+
+def test_trend_chart_without_values_says_so():
+    reader = PdfReader(io.BytesIO(render_scorecard(scorecard(
+        trend=[{"period": "2026Q3", "values": {"营业收入": None, "研发费用": 5}}]))))
+    text = "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert "暂无数据" in text
+    assert "研发费用" in text
