@@ -121,7 +121,7 @@ def test_two_reviewers_posting_approve_at_once_exactly_one_wins(app, make_app):
     codes = sorted(code for code, _ in results)
     assert codes == [302, 409], codes
     loser = next(text for code, text in results if code == 409)
-    assert workflow.CONFLICT_MESSAGE in loser
+    assert str(workflow.CONFLICT_MESSAGE) in loser
     db.session.rollback()
     assert db.session.get(Report, report_id).status == ReportStatus.APPROVED
     assert db.session.query(AuditEvent).filter_by(object_id=report_id, action="report.approve").count() == 1

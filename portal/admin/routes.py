@@ -138,7 +138,10 @@ def lock_period(period_id: int):
         abort(400)
     services.set_period_locked(period, not period.locked, actor=current_user)
     db.session.commit()
-    flash(_("填报期 %(p)s 已%(s)s。", p=period.label, s=_("锁定") if period.locked else _("解锁")), "success")
+    if period.locked:
+        flash(_("填报期 %(p)s 已锁定。", p=period.label), "success")
+    else:
+        flash(_("填报期 %(p)s 已解锁。", p=period.label), "success")
     return redirect(url_for("admin.list_periods"))
 
 

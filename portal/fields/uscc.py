@@ -6,6 +6,10 @@ check character: weights 3^(i) mod 31 over the first 17, ``C18 = 31 - (sum mod 3
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
+from portal.fields.words import join_items
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(CHARSET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -18,18 +22,18 @@ def check_char(first17: str) -> str:
 
 
 def uscc_problem(code: str | None) -> str | None:
-    """Return a Chinese message describing why ``code`` is invalid, or None when it is valid."""
+    """Why ``code`` is invalid (Chinese, or English in an English request), or None when it is valid."""
     if not code:
-        return "请填写统一社会信用代码。"
+        return _("请填写统一社会信用代码。")
     code = code.strip().upper()
     if len(code) != 18:
-        return f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。"
+        return _("统一社会信用代码应为 18 位，当前为 %(n)s 位。", n=len(code))
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
-        return f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、Z、S、V）。"
+        return _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、Z、S、V）。", chars=join_items(bad))
     expected = check_char(code[:17])
     if code[17] != expected:
-        return "统一社会信用代码校验位不正确，请核对后重新输入。"
+        return _("统一社会信用代码校验位不正确，请核对后重新输入。")
     return None
 
 

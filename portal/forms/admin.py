@@ -23,7 +23,7 @@ from portal.forms.auth import check_password_strength
 
 def _choices(key: str, blank: bool = False) -> list[SelectChoice]:
     spec = registry().field(key)
-    choices = [SelectChoice(value, spec.label_for(value)) for value in spec.values]
+    choices = [SelectChoice(value, spec.value_label(value)) for value in spec.values]
     return ([SelectChoice("", "—")] + choices) if blank else choices
 
 

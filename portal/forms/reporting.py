@@ -2,7 +2,8 @@
 
 One input per report field, grouped by section; labels, units, hints and choices all come from
 ``report_fields.yaml``, so the form, the validation, the spreadsheet columns and the exports
-never drift. Numbers are text inputs with ``inputmode="decimal"``: full-width digits and
+never drift. The form class is built once per process, so every label, choice and hint that
+depends on the reader's language is a lazy string (or computed per request). Numbers are text inputs with ``inputmode="decimal"``: full-width digits and
 thousands separators are accepted and converted by :func:`portal.reporting.validation.parse_form`,
 which is also what :meth:`ReportForm.validate` runs, so a value that cannot be parsed is kept in
 the form with its message instead of being dropped by a stricter browser or WTForms field.
@@ -14,6 +15,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -32,13 +35,13 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.assessments import criteria_for
-from portal.fields import FieldSpec, registry
+from portal.fields import FieldSpec, join_clauses, join_items, reader_language, registry
 from portal.reporting.rules import WARN, Bound, Range, RatioRange, fmt_num, rules_for, spec, to_decimal
-from portal.reporting.validation import choice_label, parse_form
+from portal.reporting.validation import parse_form
 
 BLANK = SelectChoice("", "—")
-BOOL_CHOICES = (BLANK, SelectChoice("1", "是"), SelectChoice("0", "否"))
-LEVEL_CHOICES = (BLANK, *(SelectChoice(str(n), f"{n} 级") for n in range(6)))
+BOOL_CHOICES = (BLANK, SelectChoice("1", _l("是")), SelectChoice("0", _l("否")))
+LEVEL_CHOICES = (BLANK, *(SelectChoice(str(n), _l("%(n)s 级", n=n)) for n in range(6)))
 MAP_KEY_LABELS = {"scada_dcs": "SCADA/DCS"}
 # Sub-inputs of a map are named "<prefix><key>": a sub-domain called "data" must not shadow Form.data.
 SUB_PREFIX = "k_"
@@ -52,19 +55,30 @@ def cmmm_subdomains() -> tuple[tuple[str, str], ...]:
 
 
 def map_keys(field: FieldSpec) -> tuple[tuple[str, str], ...]:
+    """(key, name in the reader's language) of a map field's sub-inputs."""
     if field.keys:
         return tuple((k, MAP_KEY_LABELS.get(k, k.upper())) for k in field.keys)
     if field.key == "cmmm_levels":
+        if reader_language() == "en":
+            return tuple((code, field.keys_en.get(code, code)) for code, _name in cmmm_subdomains())
         return cmmm_subdomains()
     return ()
 
 
+def _map_key_name(field: FieldSpec, key: str) -> str:
+    return dict(map_keys(field)).get(key, key)
+
+
+def _choice(field: FieldSpec, value: str) -> SelectChoice:
+    return SelectChoice(value, LazyString(field.value_label, value))
+
+
 def _choices(field: FieldSpec) -> list[SelectChoice]:
-    return [BLANK, *(SelectChoice(v, choice_label(field, v)) for v in field.values)]
+    return [BLANK, *(_choice(field, v) for v in field.values)]
 
 
-def _label(field: FieldSpec) -> str:
-    return field.zh
+def _label(field: FieldSpec) -> LazyString:
+    return LazyString(lambda: field.label)
 
 
 # --------------------------------------------------------------------------- hints
@@ -74,57 +88,61 @@ def _term_words(rule: Bound) -> str:
     parts = []
     for term in rule.terms:
         other = spec(term.key)
-        name = other.zh if other else term.key
-        parts.append(name if term.coef == 1 else f"{name}的 {fmt_num(term.coef * 100)}%")
-    words = "与".join(parts) + ("之和" if len(parts) > 1 else "")
+        name = other.label if other else term.key
+        parts.append(name if term.coef == 1 else _("%(name)s的 %(pct)s%%", name=name, pct=fmt_num(term.coef * 100)))
+    words = parts[0] if parts else ""
+    for part in parts[1:]:
+        words = _("%(first)s与%(second)s", first=words, second=part)
+    if len(parts) > 1:
+        words = _("%(names)s之和", names=words)
     if rule.const:
         words = f"{words} + {fmt_num(rule.const)}" if parts else fmt_num(rule.const)
     return words
 
 
 def rule_hints(field: FieldSpec) -> list[str]:
-    """The field's rules in plain Chinese, for the hint under its input."""
+    """The field's rules in plain words (the reader's language), for the hint under its input."""
     hints: list[str] = []
     for rule in rules_for(field.key):
         if isinstance(rule, Bound):
             if not rule.terms:
-                text = f"不小于 {fmt_num(rule.const)}" if rule.op == "ge" else f"不大于 {fmt_num(rule.const)}"
+                number = fmt_num(rule.const)
+                text = _("不小于 %(number)s", number=number) if rule.op == "ge" else _("不大于 %(number)s", number=number)
+            elif rule.op == "le":
+                text = _("不超过%(limit)s", limit=_term_words(rule))
             else:
-                text = ("不超过" if rule.op == "le" else "不低于") + _term_words(rule)
+                text = _("不低于%(limit)s", limit=_term_words(rule))
         elif isinstance(rule, Range):
             text = f"{fmt_num(rule.low)}–{fmt_num(rule.high)}"
         elif isinstance(rule, RatioRange):
             other = spec(rule.denominator)
-            text = (f"与{other.zh if other else rule.denominator}之比通常在 "
-                    f"{fmt_num(rule.low * 100)}%–{fmt_num(rule.high * 100)}%")
+            text = _("与%(other)s之比通常在 %(low)s%%–%(high)s%%", other=other.label if other else rule.denominator,
+                     low=fmt_num(rule.low * 100), high=fmt_num(rule.high * 100))
         else:
             continue
         if rule.severity == WARN:
-            text = f"通常{text}，超出时需书面说明"
+            text = _("通常%(rule)s，超出时需书面说明", rule=text)
         hints.append(text)
     return hints
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
 def field_help(field: FieldSpec) -> str:
+    """The hint under an input: required or not, flow or stock, its rules, the dictionary's note."""
     parts = []
     if field.required:
-        parts.append("必填")
+        parts.append(_("必填"))
     elif field.required_when:
-        parts.append("条件必填")
+        parts.append(_("条件必填"))
     else:
-        parts.append("选填，不填表示无数据（不等于 0）")
+        parts.append(_("选填，不填表示无数据（不等于 0）"))
     if field.kind == "flow":
-        parts.append("本季度发生额（非累计）")
+        parts.append(_("本季度发生额（非累计）"))
     elif field.kind == "stock":
-        parts.append("季末数")
+        parts.append(_("季末数"))
     parts.extend(rule_hints(field))
-    if field.note and _has_cjk(field.note):
-        parts.append(field.note)
-    return "；".join(parts)
+    if field.help_note:
+        parts.append(field.help_note)
+    return join_clauses(parts)
 
 
 # --------------------------------------------------------------------------- form
@@ -132,12 +150,10 @@ def field_help(field: FieldSpec) -> str:
 
 def _sub_form(field: FieldSpec) -> type[Form]:
     attrs: dict[str, Any] = {}
-    for key, name in map_keys(field):
-        if field.values:
-            choices = [BLANK, *(SelectChoice(v, choice_label(field, v)) for v in field.values)]
-        else:
-            choices = list(LEVEL_CHOICES)
-        attrs[SUB_PREFIX + key] = SelectField(name, choices=choices, validate_choice=False)
+    for key, _name in map_keys(field):
+        choices = _choices(field) if field.values else list(LEVEL_CHOICES)
+        attrs[SUB_PREFIX + key] = SelectField(LazyString(_map_key_name, field, key), choices=choices,
+                                              validate_choice=False)
     return type(f"{field.key.title().replace('_', '')}Form", (Form,), attrs)
 
 
@@ -151,7 +167,7 @@ def _input_for(field: FieldSpec):
     if field.type == "bool":
         return SelectField(label, choices=list(BOOL_CHOICES), validate_choice=False)
     if field.type == "multi":
-        return SelectMultipleField(label, choices=[SelectChoice(v, choice_label(field, v)) for v in field.values],
+        return SelectMultipleField(label, choices=[_choice(field, v) for v in field.values],
                                    validate_choice=False, widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())
     if field.type == "map":
@@ -254,23 +270,24 @@ def build_report_form(values: dict[str, Any], version: int, *, formdata=None) ->
 
 
 def display_value(field: FieldSpec | None, value: Any) -> str:
-    """A stored value as Chinese display text (choices by label, maps as "子项：取值")."""
+    """A stored value as display text in the reader's language (choices by label, maps as "子项：取值")."""
     if value is None or value == [] or value == {}:
         return "—"
     if field is None:
         return str(value)
     if field.type == "bool":
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if field.type in ("decimal", "int"):
         return plain_number(value)
     if field.type == "enum":
-        return choice_label(field, str(value))
+        return field.value_label(str(value))
     if field.type == "multi" and isinstance(value, (list, tuple)):
-        return "、".join(choice_label(field, str(v)) for v in value)
+        return join_items(field.value_label(str(v)) for v in value)
     if field.type == "map" and isinstance(value, dict):
         names = dict(map_keys(field))
-        return "；".join(f"{names.get(k, k)}：{choice_label(field, str(v)) if field.values else f'{v} 级'}"
-                        for k, v in value.items())
+        return join_clauses([_("%(key)s：%(value)s", key=names.get(k, k),
+                                value=field.value_label(str(v)) if field.values else _("%(n)s 级", n=v))
+                              for k, v in value.items()])
     return str(value)
 
 
@@ -285,10 +302,11 @@ class AttachmentForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [SelectChoice("", _l("整份报表"))]
+        indent = "\u00a0\u00a0\u00a0" if reader_language() == "en" else "\u3000"
         for section in registry().sections:
-            choices.append(SelectChoice(f"section:{section.key}", f"{section.zh}（整节）"))
+            choices.append(SelectChoice(f"section:{section.key}", _("%(section)s（整节）", section=section.label)))
             for field in section.fields:
-                choices.append(SelectChoice(f"field:{field.key}", f"　{field.zh}"))
+                choices.append(SelectChoice(f"field:{field.key}", indent + field.label))
         self.target.choices = choices
 
 

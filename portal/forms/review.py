@@ -65,7 +65,7 @@ class BulkUploadForm(FlaskForm):
 
 def _options(key: str) -> list[SelectChoice]:
     spec = registry().field(key)
-    return [SelectChoice("", _l("全部"))] + [SelectChoice(v, spec.label_for(v)) for v in spec.values]
+    return [SelectChoice("", _l("全部"))] + [SelectChoice(v, spec.value_label(v)) for v in spec.values]
 
 
 class _GetForm(FlaskForm):

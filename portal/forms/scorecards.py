@@ -35,7 +35,7 @@ def what_if_form(values: dict, formdata=None) -> FlaskForm:
     reg = registry()
     for key in WHAT_IF_KEYS:
         spec = reg.field(key)
-        label = f"{spec.zh}（{spec.unit_label}）" if spec.unit_label else spec.zh
+        label = spec.title
         minimum = None if key == "net_profit" else 0
         validators = [Optional(), NumberRange(min=-MAX_ABS, max=MAX_ABS, message=_l("数值超出合理范围。"))]
         if minimum == 0:

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from portal.fields import join_items
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DISPLAY_CHARS = 120
@@ -27,12 +30,12 @@ KINDS = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
-ALLOWED_WORDS = "PDF、JPG、PNG"
+ALLOWED_KINDS = ("PDF", "JPG", "PNG")
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:pdf|png|jpg)")
 
 
 class AttachmentError(ValueError):
-    """A file that cannot be accepted; ``message`` is shown to the user as is (Chinese)."""
+    """A file that cannot be accepted; ``message`` is shown to the user as is (the reader's language)."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -85,23 +88,24 @@ def display_name(raw: str | None, ext: str) -> str:
 def path_of(stored_name: str) -> str:
     """The absolute path of a stored file; refuses any name that is not one of ours."""
     if not isinstance(stored_name, str) or not STORED_NAME.fullmatch(stored_name):
-        raise AttachmentError("附件文件名无效。")
+        raise AttachmentError(_("附件文件名无效。"))
     folder = upload_folder()
     path = os.path.abspath(os.path.join(folder, stored_name))
     if os.path.dirname(path) != folder:
-        raise AttachmentError("附件文件名无效。")
+        raise AttachmentError(_("附件文件名无效。"))
     return path
 
 
 def store(stream: BinaryIO, filename: str | None) -> StoredFile:
-    """Check and write one uploaded file; raises AttachmentError with a Chinese message."""
+    """Check and write one uploaded file; raises AttachmentError with a message for the user."""
     limit = max_bytes()
     head = stream.read(16)
     if not head:
-        raise AttachmentError("文件为空，请重新选择文件。")
+        raise AttachmentError(_("文件为空，请重新选择文件。"))
     kind = sniff(head)
     if kind is None:
-        raise AttachmentError(f"只能上传 {ALLOWED_WORDS} 格式的文件（按文件内容判断，与扩展名无关）。")
+        raise AttachmentError(_("只能上传 %(kinds)s 格式的文件（按文件内容判断，与扩展名无关）。",
+                                kinds=join_items(ALLOWED_KINDS)))
     content_type, ext = kind
     folder = upload_folder()
     os.makedirs(folder, mode=0o750, exist_ok=True)
@@ -119,7 +123,7 @@ def store(stream: BinaryIO, filename: str | None) -> StoredFile:
                     break
                 size += len(chunk)
                 if size > limit:
-                    raise AttachmentError(f"文件超过 {size_words(limit)} 的上限，请压缩后重新上传。")
+                    raise AttachmentError(_("文件超过 %(limit)s 的上限，请压缩后重新上传。", limit=size_words(limit)))
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:

@@ -3,8 +3,9 @@
 The data dictionary writes each rule in words (``">= 0"``, ``"<= revenue"``,
 ``"warn: value_added / gross_output_value outside 0.10-0.60"``, ``"when park = town"`` ...).
 This module parses every one of them once, on first use, into small frozen rule objects that
-know their field, severity (``error`` or ``warn``), a stable code and how to phrase a Chinese
-message with the numbers involved. A rule string this parser does not understand raises
+know their field, severity (``error`` or ``warn``), a stable code and how to phrase a message
+with the numbers involved (Chinese, or English in an English request: each message is one
+Flask-Babel msgid with named %(...)s fields). A rule string this parser does not understand raises
 :class:`RuleSyntaxError` naming the field and the text, so a new rule in the dictionary can never
 be silently ignored.
 
@@ -32,6 +33,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
+
+from flask_babel import gettext as _
 
 from portal.fields import FieldSpec, registry
 from portal.fields.uscc import uscc_problem
@@ -108,13 +111,14 @@ def spec(key: str) -> FieldSpec | None:
 
 
 def _label(key: str) -> str:
+    """A field's name in the reader's language."""
     spec = _specs_by_key().get(key)
-    return spec.zh if spec else key
+    return spec.label if spec else key
 
 
 def _with_unit(key: str, value: Decimal) -> str:
     spec = _specs_by_key().get(key)
-    unit = spec.unit_label if spec else None
+    unit = spec.unit_text if spec else None
     if unit == "%":
         return f"{fmt_num(value)}%"
     return f"{fmt_num(value)} {unit}" if unit else fmt_num(value)
@@ -149,7 +153,7 @@ class Rule(ABC):
 
     @abstractmethod
     def message(self, values: Mapping[str, Any]) -> str | None:
-        """The Chinese message when ``values`` break the rule, else None."""
+        """The message (in the reader's language) when ``values`` break the rule, else None."""
 
 
 @dataclass(frozen=True)
@@ -185,17 +189,18 @@ class Bound(Rule):
         return total
 
     def _rhs_words(self, rhs: Decimal) -> str:
-        if not self.terms:
-            return f" {fmt_num(rhs)}"
+        """The other side as a noun phrase: 营业收入（100 万元） / 营业收入（…）的 50% / A与B之和（…）."""
         if len(self.terms) == 1:
             t = self.terms[0]
             other = to_decimal(rhs / t.coef) if t.coef else rhs
-            words = f"{_label(t.key)}（{_with_unit(t.key, other)}）"
             if t.coef != 1:
-                words += f"的 {fmt_num(t.coef * 100)}%"
-            return words
-        names = "与".join(_label(t.key) for t in self.terms)
-        return f"{names}之和（{_with_unit(self.terms[0].key, rhs)}）"
+                return _("%(other)s（%(value)s）的 %(pct)s%%", other=_label(t.key), value=_with_unit(t.key, other),
+                         pct=fmt_num(t.coef * 100))
+            return _("%(other)s（%(value)s）", other=_label(t.key), value=_with_unit(t.key, other))
+        names = _label(self.terms[0].key)
+        for t in self.terms[1:]:
+            names = _("%(first)s与%(second)s", first=names, second=_label(t.key))
+        return _("%(names)s之和（%(value)s）", names=names, value=_with_unit(self.terms[0].key, rhs))
 
     def message(self, values: Mapping[str, Any]) -> str | None:
         value = to_decimal(values.get(self.field))
@@ -206,14 +211,26 @@ class Bound(Rule):
             return None
         if self.op == "ge" and value >= rhs or self.op == "le" and value <= rhs:
             return None
-        mine = f"{_label(self.field)}（{_with_unit(self.field, value)}）"
-        if not self.terms and self.op == "ge" and rhs == 0:
-            return f"{mine}不能为负数。"
+        mine = {"field": _label(self.field), "value": _with_unit(self.field, value)}
+        if not self.terms:
+            number = fmt_num(rhs)
+            if self.op == "ge" and rhs == 0:
+                return _("%(field)s（%(value)s）不能为负数。", **mine)
+            if self.severity == WARN:
+                if self.op == "le":
+                    return _("%(field)s（%(value)s）超过 %(number)s，请核实并说明原因。", number=number, **mine)
+                return _("%(field)s（%(value)s）低于 %(number)s，请核实并说明原因。", number=number, **mine)
+            if self.op == "le":
+                return _("%(field)s（%(value)s）不能大于 %(number)s。", number=number, **mine)
+            return _("%(field)s（%(value)s）不能小于 %(number)s。", number=number, **mine)
+        limit = self._rhs_words(rhs)
         if self.severity == WARN:
-            verb = "超过" if self.op == "le" else "低于"
-            return f"{mine}{verb}{self._rhs_words(rhs)}，请核实并说明原因。"
-        verb = "不能大于" if self.op == "le" else "不能小于"
-        return f"{mine}{verb}{self._rhs_words(rhs)}。"
+            if self.op == "le":
+                return _("%(field)s（%(value)s）超过%(limit)s，请核实并说明原因。", limit=limit, **mine)
+            return _("%(field)s（%(value)s）低于%(limit)s，请核实并说明原因。", limit=limit, **mine)
+        if self.op == "le":
+            return _("%(field)s（%(value)s）不能大于%(limit)s。", limit=limit, **mine)
+        return _("%(field)s（%(value)s）不能小于%(limit)s。", limit=limit, **mine)
 
 
 @dataclass(frozen=True)
@@ -225,7 +242,8 @@ class Range(Rule):
         value = to_decimal(values.get(self.field))
         if value is None or self.low <= value <= self.high:
             return None
-        return f"{_label(self.field)}应在 {fmt_num(self.low)} 到 {fmt_num(self.high)} 之间（当前为 {fmt_num(value)}）。"
+        return _("%(field)s应在 %(low)s 到 %(high)s 之间（当前为 %(value)s）。", field=_label(self.field),
+                 low=fmt_num(self.low), high=fmt_num(self.high), value=fmt_num(value))
 
 
 @dataclass(frozen=True)
@@ -240,7 +258,8 @@ class Length(Rule):
         n = len(value.strip())
         if self.low <= n <= self.high:
             return None
-        return f"{_label(self.field)}应为 {self.low} 到 {self.high} 个字符（当前 {n} 个）。"
+        return _("%(field)s应为 %(low)s 到 %(high)s 个字符（当前 %(n)s 个）。", field=_label(self.field),
+                 low=self.low, high=self.high, n=n)
 
 
 @dataclass(frozen=True)
@@ -270,12 +289,14 @@ class IndustryCode(Rule):
             return None
         code = str(value).strip()
         if not re.fullmatch(r"\d{4}", code):
-            return f"{_label(self.field)}应为 4 位数字的行业小类代码（如 3670），当前为“{code}”。"
+            return _("%(field)s应为 4 位数字的行业小类代码（如 3670），当前为“%(code)s”。",
+                     field=_label(self.field), code=code)
         if values.get("non_manufacturing"):
             return None
         if not self.low <= int(code[:2]) <= self.high:
-            return (f"{_label(self.field)} {code} 不属于制造业（行业大类 {self.low}–{self.high}），"
-                    "请核对或联系管理员标记为非制造业企业。")
+            return _("%(field)s %(code)s 不属于制造业（行业大类 %(low)s–%(high)s），"
+                     "请核对或联系管理员标记为非制造业企业。", field=_label(self.field), code=code,
+                     low=self.low, high=self.high)
         return None
 
 
@@ -297,9 +318,11 @@ class RatioRange(Rule):
         ratio = num / den
         if self.low <= ratio <= self.high:
             return None
-        return (f"{_label(self.field)}（{_with_unit(self.field, num)}）与{_label(self.denominator)}"
-                f"（{_with_unit(self.denominator, den)}）之比为 {_pct(ratio)}，"
-                f"不在通常范围 {_pct(self.low)}–{_pct(self.high)} 之内，请核实并说明原因。")
+        return _("%(field)s（%(value)s）与%(other)s（%(other_value)s）之比为 %(ratio)s，"
+                 "不在通常范围 %(low)s–%(high)s 之内，请核实并说明原因。",
+                 field=_label(self.field), value=_with_unit(self.field, num), other=_label(self.denominator),
+                 other_value=_with_unit(self.denominator, den), ratio=_pct(ratio), low=_pct(self.low),
+                 high=_pct(self.high))
 
 
 @dataclass(frozen=True)
@@ -323,11 +346,11 @@ class Requirement:
 
     def message(self) -> str:
         cond = spec(self.when_field)
-        cond_label = cond.zh if cond else self.when_field
+        cond_label = cond.label if cond else self.when_field
         if self.equals is None:
-            return f"填写了{cond_label}时，请同时填写{_label(self.field)}。"
-        shown = cond.label_for(self.equals) if cond else self.equals
-        return f"{cond_label}为“{shown}”时，请填写{_label(self.field)}。"
+            return _("填写了%(other)s时，请同时填写%(field)s。", other=cond_label, field=_label(self.field))
+        shown = cond.value_label(self.equals) if cond else self.equals
+        return _("%(other)s为“%(value)s”时，请填写%(field)s。", other=cond_label, value=shown, field=_label(self.field))
 
 
 @dataclass(frozen=True)

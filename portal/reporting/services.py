@@ -2,7 +2,8 @@
 
 Services take the acting user explicitly, add and flush, write an audit row for every change
 and never commit (the route commits once). Business-rule refusals raise
-:class:`portal.admin.services.ServiceError` with a Chinese message. Status changes go through
+:class:`portal.admin.services.ServiceError` with a message in the reader's language (Chinese by
+default, through Flask-Babel). Status changes go through
 :mod:`portal.review.workflow` only.
 
 Saving a draft never blocks on missing required fields; a value that cannot be parsed is not
@@ -18,6 +19,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -50,31 +53,33 @@ from portal.scorecards.services import snapshot_report
 
 LOCAL_OFFSET = timedelta(hours=8)   # Asia/Shanghai, no daylight saving
 
-# Derived figures shown beside the form: engine key -> (Chinese label, unit, decimals).
-# Ratios do not depend on how many quarters are reported; amounts that the engine annualises
-# (a single quarter is scaled to a year) say so in their label.
-DERIVED_FIGURES: tuple[tuple[str, str, str, int], ...] = (
-    ("key_process_nc_rate_pct", "关键工序数控化率", "%", 1),
-    ("digital_equipment_share_pct", "数字化生产设备占比", "%", 1),
-    ("networked_equipment_share_pct", "设备联网率", "%", 1),
-    ("rd_intensity_pct", "研发投入强度", "%", 2),
-    ("rd_staff_share_pct", "研发人员占比", "%", 1),
-    ("main_business_share_pct", "主营业务收入占营业收入比重", "%", 1),
-    ("value_added_rate_pct", "工业增加值率", "%", 1),
-    ("debt_ratio_pct", "资产负债率", "%", 1),
-    ("net_margin_pct", "净利润率", "%", 1),
-    ("energy_tce", "综合能耗（按本季折算全年）", "吨标准煤", 2),
-    ("energy_per_10k_va", "单位工业增加值能耗", "吨标准煤/万元", 4),
-    ("water_reuse_rate_pct", "水重复利用率", "%", 1),
-    ("wastewater_reuse_pct", "废水处理回用率", "%", 1),
-    ("solid_waste_utilisation_pct", "一般工业固体废物综合利用率", "%", 1),
-    ("labour_productivity", "全员劳动生产率（按本季折算全年）", "万元/人", 2),
-    ("output_per_mu", "亩均产值（按本季折算全年）", "万元/亩", 2),
-    ("tax_per_mu", "亩均税收（按本季折算全年）", "万元/亩", 2),
+# Derived figures shown beside the form: engine key -> (label, unit, decimals), lazy so that each
+# request shows them in its own language. Ratios do not depend on how many quarters are
+# reported; amounts that the engine annualises (a single quarter is scaled to a year) say so in
+# their label.
+TCE = _l("吨标准煤")
+DERIVED_FIGURES: tuple[tuple[str, Any, Any, int], ...] = (
+    ("key_process_nc_rate_pct", _l("关键工序数控化率"), "%", 1),
+    ("digital_equipment_share_pct", _l("数字化生产设备占比"), "%", 1),
+    ("networked_equipment_share_pct", _l("设备联网率"), "%", 1),
+    ("rd_intensity_pct", _l("研发投入强度"), "%", 2),
+    ("rd_staff_share_pct", _l("研发人员占比"), "%", 1),
+    ("main_business_share_pct", _l("主营业务收入占营业收入比重"), "%", 1),
+    ("value_added_rate_pct", _l("工业增加值率"), "%", 1),
+    ("debt_ratio_pct", _l("资产负债率"), "%", 1),
+    ("net_margin_pct", _l("净利润率"), "%", 1),
+    ("energy_tce", _l("综合能耗（按本季折算全年）"), TCE, 2),
+    ("energy_per_10k_va", _l("单位工业增加值能耗"), _l("吨标准煤/万元"), 4),
+    ("water_reuse_rate_pct", _l("水重复利用率"), "%", 1),
+    ("wastewater_reuse_pct", _l("废水处理回用率"), "%", 1),
+    ("solid_waste_utilisation_pct", _l("一般工业固体废物综合利用率"), "%", 1),
+    ("labour_productivity", _l("全员劳动生产率（按本季折算全年）"), _l("万元/人"), 2),
+    ("output_per_mu", _l("亩均产值（按本季折算全年）"), _l("万元/亩"), 2),
+    ("tax_per_mu", _l("亩均税收（按本季折算全年）"), _l("万元/亩"), 2),
 )
-QUARTER_TCE = ("quarter_energy_tce", "综合能耗（本季度）", "吨标准煤", 2)
+QUARTER_TCE = ("quarter_energy_tce", _l("综合能耗（本季度）"), TCE, 2)
 
-CONFLICT_MESSAGE = "该报表已在其他窗口被修改。下方保留了您刚才填写的内容，请核对后再次保存或提交。"
+CONFLICT_MESSAGE = _l("该报表已在其他窗口被修改。下方保留了您刚才填写的内容，请核对后再次保存或提交。")
 
 
 def local_today() -> date:
@@ -112,7 +117,7 @@ def from_json(values: Mapping[str, Any]) -> dict[str, Any]:
         if spec is None:
             continue
         if spec.type == "date" and isinstance(value, str):
-            value, _ = parse_value(spec, value)
+            value, _problem = parse_value(spec, value)
         out[key] = value
     return out
 
@@ -173,9 +178,10 @@ def start_report(period: ReportingPeriod, *, actor: User, today: date) -> Report
     if existing is not None:
         return existing
     if period.locked:
-        raise ServiceError(f"{period.label_zh}的填报期已锁定，不能再新建报表。")
+        raise ServiceError(_("%(period)s的填报期已锁定，不能再新建报表。", period=_period_name(period)))
     if today < period.opens_on:
-        raise ServiceError(f"{period.label_zh}的填报期将于 {period.opens_on.isoformat()} 开放，请届时再填报。")
+        raise ServiceError(_("%(period)s的填报期将于 %(date)s 开放，请届时再填报。", period=_period_name(period),
+                             date=period.opens_on.isoformat()))
     report = Report(enterprise_id=actor.enterprise_id, period_id=period.id, status=ReportStatus.DRAFT,
                     revision=1, explanations={})
     previous = previous_approved(actor.enterprise_id, period)
@@ -187,6 +193,11 @@ def start_report(period: ReportingPeriod, *, actor: User, today: date) -> Report
                  after={"period": period.label, "prefilled_from": previous.period.label if previous else None,
                         **prefill})
     return report
+
+
+def _period_name(period: ReportingPeriod) -> str:
+    """2026年第3季度 / Q3 2026 (the same msgid as the ``period_name`` template filter)."""
+    return _("%(year)s年第%(quarter)s季度", year=period.year, quarter=period.quarter)
 
 
 # --------------------------------------------------------------------------- validation
@@ -232,10 +243,10 @@ def _require_editable(report: Report) -> None:
     if workflow.is_editable(report):
         return
     if report.status == ReportStatus.APPROVED:
-        raise ServiceError("该报表已审核通过，不能修改；如需更正，请提交更正申请。")
+        raise ServiceError(_("该报表已审核通过，不能修改；如需更正，请提交更正申请。"))
     if report.status == ReportStatus.SUBMITTED:
-        raise ServiceError("该报表已提交，正在审核中，不能修改。")
-    raise ServiceError("该填报期已锁定，只能通过更正申请修改报表。")
+        raise ServiceError(_("该报表已提交，正在审核中，不能修改。"))
+    raise ServiceError(_("该填报期已锁定，只能通过更正申请修改报表。"))
 
 
 def _apply(report: Report, values: Mapping[str, Any], *, actor: User, detail: str | None = None) -> dict:
@@ -294,9 +305,10 @@ class SubmitOutcome:
     @property
     def blocking(self) -> list[str]:
         """Every reason the submission was refused, each naming its field."""
-        reasons = [f"{registry().field(k).zh}：{m}" for k, m in self.parse_errors.items()]
+        reasons = [_("%(field)s：%(problem)s", field=registry().field(k).label, problem=m)
+                   for k, m in self.parse_errors.items()]
         reasons += [i.message for i in self.result.errors if i.field not in self.parse_errors]
-        reasons += [f"请说明：{i.message}" for i in self.unexplained]
+        reasons += [_("请说明：%(warning)s", warning=i.message) for i in self.unexplained]
         return reasons
 
 
@@ -336,7 +348,7 @@ def submit_report(report: Report, parsed: Mapping[str, Any] | None, parse_errors
 
 def request_amendment(report: Report, reason: str, *, actor: User) -> None:
     if report.amendment_reason and report.status == ReportStatus.APPROVED:
-        raise ServiceError("已提交更正申请，请等待审核人员处理。")
+        raise ServiceError(_("已提交更正申请，请等待审核人员处理。"))
     workflow.request_amendment(report, reason, actor=actor)
 
 
@@ -348,7 +360,7 @@ def is_conflict(exc: Exception) -> bool:
 
 
 def derived_figures(report: Report, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Figures derived by the scoring engine from this one quarter, labelled in Chinese."""
+    """Figures derived by the scoring engine from this one quarter, labelled in the reader's language."""
     row = {"period": report.period.label, **to_columns(values)}
     indicators = derive(report.enterprise.profile(), [row])
     figures = []
@@ -363,12 +375,12 @@ def derived_figures(report: Report, values: Mapping[str, Any]) -> list[dict[str,
     return figures
 
 
-def _figure(key: str, label: str, unit: str, places: int, value: Any) -> dict[str, Any]:
+def _figure(key: str, label: Any, unit: Any, places: int, value: Any) -> dict[str, Any]:
     number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     if number is not None and not math.isfinite(number):
         number = None
     text = "—" if number is None else f"{number:,.{places}f}"
-    return {"key": key, "label": label, "unit": unit, "value": number, "text": text}
+    return {"key": key, "label": str(label), "unit": str(unit), "value": number, "text": text}
 
 
 def preview(report: Report, parsed: Mapping[str, Any], parse_errors: Mapping[str, str]) -> dict[str, Any]:
@@ -408,11 +420,11 @@ def create_upload(report: Report, data: bytes, filename: str | None, *, actor: U
     except SpreadsheetError as exc:
         raise ServiceError(exc.message, field="file") from None
     if parsed.uscc and parsed.uscc != report.enterprise.uscc:
-        raise ServiceError(f"该文件是统一社会信用代码为 {parsed.uscc} 的企业的模板，不是本企业的，"
-                           "请下载本企业的模板后重新填写。", field="file")
+        raise ServiceError(_("该文件是统一社会信用代码为 %(uscc)s 的企业的模板，不是本企业的，"
+                             "请下载本企业的模板后重新填写。", uscc=parsed.uscc), field="file")
     if parsed.period_label and parsed.period_label not in (report.period.label_zh, report.period.label):
-        raise ServiceError(f"该文件是“{parsed.period_label}”的模板，当前报表为{report.period.label_zh}，"
-                           "请下载本期模板后重新填写。", field="file")
+        raise ServiceError(_("该文件是“%(file_period)s”的模板，当前报表为%(period)s，请下载本期模板后重新填写。",
+                             file_period=parsed.period_label, period=_period_name(report.period)), field="file")
     bad = {key for _, key, _ in parsed.cell_errors if key}
     upload = SpreadsheetUpload(
         report_id=report.id, enterprise_id=report.enterprise_id, user_id=actor.id,
@@ -436,7 +448,7 @@ def upload_changes(upload: SpreadsheetUpload, report: Report) -> list[tuple[str,
 
 def apply_upload(upload: SpreadsheetUpload, report: Report, *, actor: User) -> dict[str, Any]:
     if upload.state != SpreadsheetUpload.PREVIEWED:
-        raise ServiceError("该文件已导入或已撤销，不能重复导入。")
+        raise ServiceError(_("该文件已导入或已撤销，不能重复导入。"))
     _require_editable(report)
     before = to_json(report.values())
     merged = dict(report.values())
@@ -452,11 +464,11 @@ def apply_upload(upload: SpreadsheetUpload, report: Report, *, actor: User) -> d
 
 def undo_upload(upload: SpreadsheetUpload, report: Report, *, actor: User) -> dict[str, Any]:
     if upload.state != SpreadsheetUpload.APPLIED:
-        raise ServiceError("该文件尚未导入或已撤销，无需撤销。")
+        raise ServiceError(_("该文件尚未导入或已撤销，无需撤销。"))
     _require_editable(report)
     if diff_values(report.values(), from_json(upload.values_after)):
-        raise ServiceError("导入之后草稿又被修改过，为避免覆盖这些修改，不能撤销本次导入；"
-                           "请直接在表单中修改。")
+        raise ServiceError(_("导入之后草稿又被修改过，为避免覆盖这些修改，不能撤销本次导入；"
+                             "请直接在表单中修改。"))
     restored = from_json(upload.values_before)
     changed = _apply(report, {**report.values(), **restored}, actor=actor,
                      detail=f"{report.period.label} 撤销电子表格导入（上传 #{upload.id}）")
@@ -483,12 +495,12 @@ def _target(target: str | None) -> tuple[str | None, str | None]:
     target = (target or "").strip()
     if not target:
         return None, None
-    kind, _, key = target.partition(":")
+    kind, _sep, key = target.partition(":")
     if kind == "section" and key in {s.key for s in registry().sections}:
         return key, None
     if kind == "field" and registry().get(key) is not None and registry().field(key).section != "profile":
         return registry().field(key).section, key
-    raise ServiceError("请选择附件关联的部分或指标。", field="target")
+    raise ServiceError(_("请选择附件关联的部分或指标。"), field="target")
 
 
 MAX_ATTACHMENTS = 50
@@ -501,9 +513,9 @@ def add_attachment(report: Report, stream, filename: str | None, target: str | N
     section, field_key = _target(target)
     count = db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.report_id == report.id))
     if count >= MAX_ATTACHMENTS:
-        raise ServiceError(f"每份报表最多 {MAX_ATTACHMENTS} 个附件。", field="file")
+        raise ServiceError(_("每份报表最多 %(n)s 个附件。", n=MAX_ATTACHMENTS), field="file")
     if stream is None:
-        raise ServiceError("请选择要上传的文件。", field="file")
+        raise ServiceError(_("请选择要上传的文件。"), field="file")
     try:
         stored = storage.store(stream, filename)
     except storage.AttachmentError as exc:
@@ -526,7 +538,7 @@ def delete_attachment(attachment: Attachment, *, actor: User) -> str:
     """Delete the row; returns the stored name so the caller removes the file after commit."""
     report = attachment.report
     if not workflow.is_editable(report):
-        raise ServiceError("报表已提交或已锁定，附件不能删除。")
+        raise ServiceError(_("报表已提交或已锁定，附件不能删除。"))
     stored = attachment.stored_name
     audit.record("attachment.delete", actor=actor, obj=report,
                  before={"attachment": attachment.id, "name": attachment.display_name, "sha256": attachment.sha256})
@@ -541,26 +553,33 @@ def record_download(attachment: Attachment, *, actor: User) -> None:
 
 
 def explanation_label(code: str) -> str:
-    """The Chinese name of what a warning code is about (its field, or the cross-period figure)."""
+    """What a warning code is about (its field, or the cross-period figure), in the reader's language."""
     if code == "yoy_energy_intensity":
-        return "单位工业增加值能耗（同比）"
+        return _("单位工业增加值能耗（同比）")
     key = code.split(".", 1)[0]
-    suffix = ""
+    kind = None
     if key == "yoy_output":
-        key, suffix = "gross_output_value", "（同比）"
+        key, kind = "gross_output_value", "yoy"
     elif key.startswith("yoy_"):
-        key, suffix = key[4:], "（同比）"
+        key, kind = key[4:], "yoy"
     elif key.startswith("drop_"):
-        key, suffix = key[5:], "（环比下降）"
+        key, kind = key[5:], "drop"
     spec = registry().get(key)
-    return (spec.zh + suffix) if spec is not None else code
+    if spec is None:
+        return code
+    if kind == "yoy":
+        return _("%(field)s（同比）", field=spec.label)
+    if kind == "drop":
+        return _("%(field)s（环比下降）", field=spec.label)
+    return spec.label
 
 
 def attachment_label(attachment: Attachment) -> str:
+    """What an attachment is evidence for (a field, a section, the report), in the reader's language."""
     if attachment.field_key and registry().get(attachment.field_key):
-        return registry().field(attachment.field_key).zh
+        return registry().field(attachment.field_key).label
     if attachment.section:
         for section in registry().sections:
             if section.key == attachment.section:
-                return f"{section.zh}（整节）"
-    return "整份报表"
+                return _("%(section)s（整节）", section=section.label)
+    return _("整份报表")

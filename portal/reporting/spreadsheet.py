@@ -13,7 +13,8 @@ field; row 1 Chinese label and unit, row 2 field keys) because thousands of ente
 only that way, and it is read in openpyxl's streaming mode.
 
 Every cell is converted with :func:`portal.reporting.validation.parse_value`, the same code
-that reads the web form. Readers raise nothing but :class:`SpreadsheetError`.
+that reads the web form. Readers raise nothing but :class:`SpreadsheetError`. The workbooks are
+Chinese documents whatever the reader's language; the error messages about them are translated.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -54,7 +57,7 @@ BULK_MAX_BYTES = 50 * 1024 * 1024
 MAX_EXPANSION = 40
 MAX_UNPACKED_BYTES = 600 * 1024 * 1024
 
-NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件，请使用系统下载的模板另存为 .xlsx 后重新上传。"
+NOT_XLSX = _l("文件不是有效的 Excel（.xlsx）文件，请使用系统下载的模板另存为 .xlsx 后重新上传。")
 _FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 _TYPE_HINTS = {
     "decimal": "数字", "int": "整数", "bool": "是/否", "enum": "从下拉列表选择", "date": "日期 YYYY-MM-DD",
@@ -66,9 +69,14 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
 class SpreadsheetError(Exception):
-    """A file that cannot be read as a template; ``message`` is shown to the user as is."""
+    """A file that cannot be read as a template; ``message`` is shown to the user as is.
+
+    The workbooks themselves (templates, exports) are Chinese documents; the messages about them
+    are in the reader's language.
+    """
 
     def __init__(self, message: str):
+        message = str(message)
         super().__init__(message)
         self.message = message
 
@@ -149,7 +157,7 @@ def _is_formula(value: Any) -> bool:
 
 
 def _formula_message(ref: str) -> str:
-    return f"单元格 {ref} 含有公式，请填写数值。"
+    return _("单元格 %(cell)s 含有公式，请填写数值。", cell=ref)
 
 
 # --------------------------------------------------------------------------- opening files
@@ -160,10 +168,10 @@ def _open(data: bytes, max_bytes: int, *, read_only: bool):
         raise SpreadsheetError(NOT_XLSX)
     size = len(data)
     if size > max_bytes:
-        raise SpreadsheetError(f"文件大小 {size / 1048576:.1f} MB 超过上限 {max_bytes / 1048576:g} MB，"
-                               "请删除多余内容或分批上传。")
+        raise SpreadsheetError(_("文件大小 %(size)s MB 超过上限 %(limit)s MB，请删除多余内容或分批上传。",
+                                 size=f"{size / 1048576:.1f}", limit=f"{max_bytes / 1048576:g}"))
     if size == 0:
-        raise SpreadsheetError("文件为空，请重新选择文件。")
+        raise SpreadsheetError(_("文件为空，请重新选择文件。"))
     if not bytes(data[:4]) == b"PK\x03\x04":
         raise SpreadsheetError(NOT_XLSX)
     try:
@@ -175,7 +183,7 @@ def _open(data: bytes, max_bytes: int, *, read_only: bool):
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(NOT_XLSX)
     if unpacked > min(MAX_UNPACKED_BYTES, max(max_bytes, 1) * MAX_EXPANSION):
-        raise SpreadsheetError("文件解压后内容过大，无法读取。")
+        raise SpreadsheetError(_("文件解压后内容过大，无法读取。"))
     try:
         return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
     except Exception:  # noqa: BLE001
@@ -337,11 +345,11 @@ def _find_header(ws) -> tuple[int, dict[str, int]]:
         titles = {str(v).strip(): i for i, v in enumerate(row) if isinstance(v, str)}
         if "填报值" in titles or "字段代码" in titles:
             if "字段代码" not in titles:
-                raise SpreadsheetError("模板缺少“字段代码”列，无法识别各行对应的指标，请重新下载模板后填写。")
+                raise SpreadsheetError(_("模板缺少“字段代码”列，无法识别各行对应的指标，请重新下载模板后填写。"))
             if "填报值" not in titles:
-                raise SpreadsheetError("模板缺少“填报值”列，请重新下载模板后填写。")
+                raise SpreadsheetError(_("模板缺少“填报值”列，请重新下载模板后填写。"))
             return r, titles
-    raise SpreadsheetError("找不到表头（字段代码、指标名称、单位、填报值），请使用系统下载的模板。")
+    raise SpreadsheetError(_("找不到表头（字段代码、指标名称、单位、填报值），请使用系统下载的模板。"))
 
 
 def _meta(wb) -> tuple[str | None, str | None]:
@@ -363,14 +371,14 @@ def parse_template(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except SpreadsheetError:
         raise
     except Exception:  # noqa: BLE001 - the upload view shows one clear message, never a 500
-        raise SpreadsheetError("无法读取该文件的内容，请使用系统下载的模板填写后重新上传。") from None
+        raise SpreadsheetError(_("无法读取该文件的内容，请使用系统下载的模板填写后重新上传。")) from None
 
 
 def _parse_template(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | None) -> ParsedUpload:
     wb = _open(data, max_bytes, read_only=True)
     try:
         if SHEET not in wb.sheetnames:
-            raise SpreadsheetError(f"找不到工作表“{SHEET}”，请使用系统下载的模板。")
+            raise SpreadsheetError(_("找不到工作表“%(sheet)s”，请使用系统下载的模板。", sheet=SHEET))
         ws = wb[SHEET]
         ws.reset_dimensions()
         header_row, titles = _find_header(ws)
@@ -388,13 +396,14 @@ def _parse_template(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | N
             key = key.strip() if isinstance(key, str) else key
             if key is None or key == "":
                 if value is not None and not (isinstance(value, str) and not value.strip()):
-                    errors.append((ref, "", f"第 {r} 行缺少字段代码，无法识别该值属于哪个指标。"))
+                    errors.append((ref, "", _("第 %(row)s 行缺少字段代码，无法识别该值属于哪个指标。", row=r)))
                 continue
             if not isinstance(key, str) or key not in allowed:
-                errors.append((f"{key_letter}{r}", str(key), f"未知的字段代码“{str(key)[:40]}”（第 {r} 行）。"))
+                errors.append((f"{key_letter}{r}", str(key),
+                               _("未知的字段代码“%(key)s”（第 %(row)s 行）。", key=str(key)[:40], row=r)))
                 continue
             if key in cells:
-                errors.append((ref, key, f"字段 {key} 重复出现（第 {r} 行），只保留第一次出现的值。"))
+                errors.append((ref, key, _("字段 %(key)s 重复出现（第 %(row)s 行），只保留第一次出现的值。", key=key, row=r)))
                 continue
             cells[key] = ref
             if _is_formula(value):
@@ -410,7 +419,7 @@ def _parse_template(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | N
         typed, problem = parse_value(allowed[key], value)
         values[key] = typed
         if problem:
-            errors.append((cells[key], key, f"{allowed[key].zh}：{problem}"))
+            errors.append((cells[key], key, _("%(field)s：%(problem)s", field=allowed[key].label, problem=problem)))
     order = {ref: i for i, ref in enumerate(cells.values())}
     errors.sort(key=lambda e: order.get(e[0], len(order)))
     return ParsedUpload(values, errors, cells, uscc, period)
@@ -462,7 +471,7 @@ def parse_bulk(data: bytes, max_bytes: int = BULK_MAX_BYTES, *,
     except SpreadsheetError:
         raise
     except Exception:  # noqa: BLE001
-        raise SpreadsheetError("无法读取该文件的内容，请使用系统下载的批量模板填写后重新上传。") from None
+        raise SpreadsheetError(_("无法读取该文件的内容，请使用系统下载的批量模板填写后重新上传。")) from None
 
 
 def _parse_bulk(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | None) -> BulkParse:
@@ -478,7 +487,7 @@ def _parse_bulk(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | None)
         key_row = next(it, None) or ()
         keys = [k.strip() if isinstance(k, str) else k for k in key_row]
         if "uscc" not in keys:
-            raise SpreadsheetError("第 2 行缺少字段代码（应含 uscc），请使用系统下载的批量模板。")
+            raise SpreadsheetError(_("第 2 行缺少字段代码（应含 uscc），请使用系统下载的批量模板。"))
         uscc_col = keys.index("uscc")
         columns: list[tuple[int, str, FieldSpec, str]] = []
         seen: set[str] = set()
@@ -487,10 +496,10 @@ def _parse_bulk(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | None)
                 continue
             letter = get_column_letter(i + 1)
             if not isinstance(key, str) or key not in allowed:
-                errors.append((f"{letter}2", "", str(key), f"未知的字段代码“{str(key)[:40]}”，该列已忽略。"))
+                errors.append((f"{letter}2", "", str(key), _("未知的字段代码“%(key)s”，该列已忽略。", key=str(key)[:40])))
                 continue
             if key in seen:
-                errors.append((f"{letter}2", "", key, f"字段代码 {key} 重复，该列已忽略。"))
+                errors.append((f"{letter}2", "", key, _("字段代码 %(key)s 重复，该列已忽略。", key=key)))
                 continue
             seen.add(key)
             columns.append((i, key, allowed[key], letter))
@@ -507,7 +516,7 @@ def _parse_bulk(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | None)
                 continue
             if uscc in used:
                 errors.append((f"{uscc_letter}{r}", uscc, "uscc",
-                               f"统一社会信用代码与第 {used[uscc]} 行重复，本行已忽略。"))
+                               _("统一社会信用代码与第 %(row)s 行重复，本行已忽略。", row=used[uscc])))
                 continue
             used[uscc] = r
             values: dict[str, Any] = {}
@@ -525,7 +534,8 @@ def _parse_bulk(data: bytes, max_bytes: int, fields: Sequence[FieldSpec] | None)
                 typed, problem = parse_value(spec_, _from_cell(value))
                 values[key] = typed
                 if problem:
-                    errors.append((f"{letter}{r}", uscc, key, f"{spec_.zh}：{problem}"))
+                    errors.append((f"{letter}{r}", uscc, key, _("%(field)s：%(problem)s", field=spec_.label,
+                                                                problem=problem)))
             rows.append((r, uscc, values))
     finally:
         wb.close()
@@ -604,7 +614,7 @@ def export_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[str | tuple
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("导出")
     ws.freeze_panes = "A2"
-    for i, (_, header) in enumerate(cols, start=1):
+    for i, (_key, header) in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(header) * 2 + 2))
     ws.append(headers)
     for row in rows:

@@ -1,7 +1,7 @@
 """Parsing and validation of the quarterly report and the enterprise profile.
 
 ``parse_form`` turns raw text (an HTML form or a spreadsheet cell) into typed values and never
-raises: every problem becomes a Chinese message for its field. Empty input is ``None`` ("not
+raises: every problem becomes a message for its field (Chinese, or English in an English request). Empty input is ``None`` ("not
 filled"), never zero. ``validate_report`` applies the registry rules (see
 :mod:`portal.reporting.rules`) and the cross-period rules against the enterprise's own history.
 A draft may be saved with required fields missing; values that are present are still checked.
@@ -24,9 +24,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.assessments.energy import ENERGY_FIELDS
 from portal.assessments.energy import energy_tce as _engine_energy_tce
-from portal.fields import FieldSpec, registry
+from portal.fields import FieldSpec, join_items, registry
 from portal.reporting.rules import (
     ERROR,
     WARN,
@@ -51,13 +53,6 @@ MAX_NUMBER_CHARS = 40
 MAX_MAP_ENTRIES = 50
 MIN_EXPLANATION_CHARS = 5
 
-# Display labels for choice values the dictionary leaves unlabelled.
-_FALLBACK_LABELS = {
-    "none": "无", "partial": "部分覆盖", "full": "全面覆盖",
-    "l1": "第一级", "l2": "第二级", "l3": "第三级",
-    "cad2d": "二维CAD", "cad3d": "三维CAD", "cae": "CAE", "cam": "CAM", "capp": "CAPP",
-    "pdm_plm": "PDM/PLM",
-}
 _TRUE = {"1", "true", "t", "yes", "y", "on", "是", "有", "√", "✓", "✔"}
 _FALSE = {"0", "false", "f", "no", "n", "off", "否", "无", "×", "✗", "✘"}
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
@@ -75,12 +70,15 @@ class _Invalid(Exception):
 
 
 def choice_label(field: FieldSpec, value: str) -> str:
-    """The Chinese label of a choice value (dictionary label, else a fallback, else the key)."""
-    return field.labels.get(value) or _FALLBACK_LABELS.get(value, value)
+    """The Chinese label of a choice value (what input text and spreadsheets match; else the key).
+
+    Pages show :meth:`FieldSpec.value_label`, the label in the reader's language.
+    """
+    return field.label_for(value)
 
 
 def _options(field: FieldSpec) -> str:
-    return "、".join(choice_label(field, v) for v in field.values)
+    return join_items(field.value_label(v) for v in field.values)
 
 
 def _normalise(text: str) -> str:
@@ -94,39 +92,39 @@ def _normalise(text: str) -> str:
 
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise _Invalid("请输入数字。")
+        raise _Invalid(_("请输入数字。"))
     if isinstance(value, (int, float, Decimal)):
         d = to_decimal(value)
         if d is None:
-            raise _Invalid("请输入有限的数字。")
+            raise _Invalid(_("请输入有限的数字。"))
     else:
         text = _normalise(str(value))
         if len(text) > MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
-            raise _Invalid("请输入数字。")
+            raise _Invalid(_("请输入数字。"))
         try:
             d = Decimal(text.replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise _Invalid("请输入数字。") from None
+            raise _Invalid(_("请输入数字。")) from None
     if abs(d) > MAX_ABS_DECIMAL:
-        raise _Invalid("数值过大，请检查单位（金额以万元计）。")
+        raise _Invalid(_("数值过大，请检查单位（金额以万元计）。"))
     return d
 
 
 def _int(value: Any) -> int:
     if isinstance(value, bool):
-        raise _Invalid("请输入整数。")
+        raise _Invalid(_("请输入整数。"))
     if isinstance(value, int):
         n = value
     else:
         try:
             d = _decimal(value)
         except _Invalid:
-            raise _Invalid("请输入整数。") from None
+            raise _Invalid(_("请输入整数。")) from None
         if d != d.to_integral_value():
-            raise _Invalid("请输入整数。")
+            raise _Invalid(_("请输入整数。"))
         n = int(d)
     if abs(n) > MAX_ABS_INT:
-        raise _Invalid("数值过大。")
+        raise _Invalid(_("数值过大。"))
     return n
 
 
@@ -140,7 +138,7 @@ def _bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise _Invalid("请选择“是”或“否”。")
+    raise _Invalid(_("请选择“是”或“否”。"))
 
 
 _CHOICE_CACHE: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
@@ -167,7 +165,7 @@ def _choice(field: FieldSpec, text: str) -> str | None:
 def _enum(field: FieldSpec, value: Any) -> str:
     found = _choice(field, str(value))
     if found is None:
-        raise _Invalid(f"请从以下选项中选择：{_options(field)}。")
+        raise _Invalid(_("请从以下选项中选择：%(options)s。", options=_options(field)))
     return found
 
 
@@ -182,12 +180,13 @@ def _multi(field: FieldSpec, value: Any) -> list[str] | None:
             continue
         found = _choice(field, item)
         if found is None:
-            raise _Invalid(f"无法识别的选项“{item.strip()[:30]}”，可选：{_options(field)}。")
+            raise _Invalid(_("无法识别的选项“%(item)s”，可选：%(options)s。", item=item.strip()[:30],
+                             options=_options(field)))
         chosen.add(found)
     if not chosen:
         return None
     if "none" in chosen and len(chosen) > 1:
-        raise _Invalid(f"“{choice_label(field, 'none')}”不能与其他选项同时选择。")
+        raise _Invalid(_("“%(none)s”不能与其他选项同时选择。", none=field.value_label("none")))
     return [v for v in field.values if v in chosen]
 
 
@@ -195,15 +194,15 @@ def _map_value(field: FieldSpec, sub: str, value: Any) -> str | int:
     if field.values:
         found = _choice(field, str(value))
         if found is None:
-            raise _Invalid(f"{sub.upper()} 的取值无法识别，可选：{_options(field)}。")
+            raise _Invalid(_("%(key)s 的取值无法识别，可选：%(options)s。", key=sub.upper(), options=_options(field)))
         return found
     # Free-keyed maps (the CMMM self-assessment): an integer level 0-5 per sub-domain.
     try:
         level = _int(value)
     except _Invalid:
-        raise _Invalid(f"{sub} 的等级应为 0 到 5 的整数。") from None
+        raise _Invalid(_("%(key)s 的等级应为 0 到 5 的整数。", key=sub)) from None
     if not 0 <= level <= 5:
-        raise _Invalid(f"{sub} 的等级应为 0 到 5 的整数。")
+        raise _Invalid(_("%(key)s 的等级应为 0 到 5 的整数。", key=sub))
     return level
 
 
@@ -217,18 +216,18 @@ def _map(field: FieldSpec, value: Any) -> dict[str, str | int] | None:
                 continue
             parts = _MAP_KV_SEP.split(entry.strip(), maxsplit=1)
             if len(parts) != 2:
-                raise _Invalid("格式应为“子项=取值”，多项用分号分隔，如 erp=full; mes=partial。")
+                raise _Invalid(_("格式应为“子项=取值”，多项用分号分隔，如 erp=full; mes=partial。"))
             pairs.append((parts[0], parts[1]))
     if len(pairs) > MAX_MAP_ENTRIES:
-        raise _Invalid("子项过多。")
+        raise _Invalid(_("子项过多。"))
     out: dict[str, str | int] = {}
     for raw_key, raw_value in pairs:
         sub = _normalise(raw_key).lower()
         if field.keys and sub not in field.keys or not field.keys and not _MAP_SUBKEY.fullmatch(sub):
-            allowed = "、".join(k.upper() for k in field.keys) if field.keys else "小写字母、数字和下划线"
-            raise _Invalid(f"未知的子项“{raw_key.strip()[:30]}”，可用：{allowed}。")
+            allowed = join_items(k.upper() for k in field.keys) if field.keys else _("小写字母、数字和下划线")
+            raise _Invalid(_("未知的子项“%(key)s”，可用：%(allowed)s。", key=raw_key.strip()[:30], allowed=allowed))
         if sub in out:
-            raise _Invalid(f"子项 {sub.upper()} 重复。")
+            raise _Invalid(_("子项 %(key)s 重复。", key=sub.upper()))
         if raw_value is None or isinstance(raw_value, str) and not raw_value.strip():
             continue
         out[sub] = _map_value(field, sub, raw_value)
@@ -245,14 +244,14 @@ def _date(value: Any) -> date:
     text = _normalise(str(value))
     m = _DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not m:
-        raise _Invalid("请按 YYYY-MM-DD 格式填写日期，如 2024-03-05。")
+        raise _Invalid(_("请按 YYYY-MM-DD 格式填写日期，如 2024-03-05。"))
     year, month, day = (int(g) for g in m.groups())
     if not 1900 <= year <= 2100:
-        raise _Invalid("日期的年份应在 1900 到 2100 之间。")
+        raise _Invalid(_("日期的年份应在 1900 到 2100 之间。"))
     try:
         return date(year, month, day)
     except ValueError:
-        raise _Invalid("日期不存在，请核对月份和日期。") from None
+        raise _Invalid(_("日期不存在，请核对月份和日期。")) from None
 
 
 def _str(value: Any) -> str | None:
@@ -262,9 +261,9 @@ def _str(value: Any) -> str | None:
     if not text:
         return None
     if len(text) > MAX_STR_CHARS:
-        raise _Invalid(f"内容过长（不超过 {MAX_STR_CHARS} 个字符）。")
+        raise _Invalid(_("内容过长（不超过 %(n)s 个字符）。", n=MAX_STR_CHARS))
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise _Invalid("内容含有不可见的控制字符，请删除后重新填写。")
+        raise _Invalid(_("内容含有不可见的控制字符，请删除后重新填写。"))
     return text
 
 
@@ -307,7 +306,7 @@ def parse_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
     except _Invalid as exc:
         return None, exc.message
     except Exception:  # noqa: BLE001 - arbitrary user input must never crash a request
-        return None, "无法识别的输入，请检查后重新填写。"
+        return None, _("无法识别的输入，请检查后重新填写。")
 
 
 def _flattened_map(raw: Mapping[str, Any], key: str) -> dict[str, Any] | None:
@@ -327,7 +326,7 @@ def _flattened_map(raw: Mapping[str, Any], key: str) -> dict[str, Any] | None:
 
 def parse_form(raw: Mapping[str, Any], fields: Iterable[FieldSpec] | None = None
                ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Typed values and per-field Chinese errors for ``fields`` (default: all report fields).
+    """Typed values and per-field errors (in the reader's language) for ``fields`` (default: all report fields).
 
     Every field of ``fields`` appears in ``values`` (None when absent or empty); keys of ``raw``
     that are not among ``fields`` are ignored. Never raises.
@@ -406,18 +405,22 @@ def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 
 
 def _period_words(period: tuple[int, int]) -> str:
-    return f"{period[0]}年第{period[1]}季度"
+    return _("%(year)s年第%(quarter)s季度", year=period[0], quarter=period[1])
 
 
 def _missing_required(field: FieldSpec, value: Any) -> str | None:
     if field.type == "map" and field.keys and isinstance(value, Mapping):
         absent = [k.upper() for k in field.keys if k not in value]
         if absent:
-            return f"请填写{field.zh}（尚未选择：{'、'.join(absent)}）。"
+            return _("请填写%(field)s（尚未选择：%(keys)s）。", field=field.label, keys=join_items(absent))
         return None
     if _is_empty(value):
-        return f"请填写{field.zh}。"
+        return _("请填写%(field)s。", field=field.label)
     return None
+
+
+def _amount(field: FieldSpec, value: Decimal) -> str:
+    return f"{fmt_num(value)} {field.unit_text}"
 
 
 def _relative_change(new: Decimal, old: Decimal) -> Decimal:
@@ -436,31 +439,41 @@ def _cross_period(typed: Mapping[str, Any], profile: Mapping[str, Any], year: in
 
     for rule in _cross_period_rules():
         if rule.kind == "before_founded":
-            founded, _ = parse_value(spec("founded_on"), (profile or {}).get("founded_on"))
+            founded, _problem = parse_value(spec("founded_on"), (profile or {}).get("founded_on"))
             if founded is not None and period_end(year, quarter) < founded:
                 issues.append(Issue(rule.code(), "founded_on",
-                                    f"报告期（{_period_words((year, quarter))}）早于企业成立日期"
-                                    f"（{founded.isoformat()}），不能填报。", rule.severity))
+                                    _("报告期（%(period)s）早于企业成立日期（%(founded)s），不能填报。",
+                                      period=_period_words((year, quarter)), founded=founded.isoformat()),
+                                    rule.severity))
         elif rule.kind == "change":
             for key in rule.fields:
                 current = to_decimal(typed.get(key))
                 base_period = same_last_year
                 base = past(base_period, key)
-                basis = "去年同期"
                 if base is None and rule.fallback_previous_quarter:
-                    base_period, basis = previous, "上一季度"
+                    base_period = previous
                     base = past(base_period, key)
                 if current is None or base is None or base <= 0:
                     continue    # a relative change from zero or nothing is undefined
                 change = _relative_change(current, base)
                 if abs(change) > rule.threshold:
                     f = spec(key)
-                    direction = "增长" if change > 0 else "下降"
-                    issues.append(Issue(
-                        rule.code(key), key,
-                        f"{f.zh}为 {fmt_num(current)} {f.unit_label}，较{basis}（{_period_words(base_period)}，"
-                        f"{fmt_num(base)} {f.unit_label}）{direction} {fmt_num(abs(change * 100).quantize(Decimal('0.1')))}%，"
-                        f"变化超过 {fmt_num(rule.threshold * 100)}%，请说明原因。", rule.severity))
+                    words = {"field": f.label, "value": _amount(f, current), "period": _period_words(base_period),
+                             "base": _amount(f, base), "change": fmt_num(abs(change * 100).quantize(Decimal("0.1"))),
+                             "threshold": fmt_num(rule.threshold * 100)}
+                    if base_period == same_last_year and change > 0:
+                        text = _("%(field)s为 %(value)s，较去年同期（%(period)s，%(base)s）增长 %(change)s%%，"
+                                 "变化超过 %(threshold)s%%，请说明原因。", **words)
+                    elif base_period == same_last_year:
+                        text = _("%(field)s为 %(value)s，较去年同期（%(period)s，%(base)s）下降 %(change)s%%，"
+                                 "变化超过 %(threshold)s%%，请说明原因。", **words)
+                    elif change > 0:
+                        text = _("%(field)s为 %(value)s，较上一季度（%(period)s，%(base)s）增长 %(change)s%%，"
+                                 "变化超过 %(threshold)s%%，请说明原因。", **words)
+                    else:
+                        text = _("%(field)s为 %(value)s，较上一季度（%(period)s，%(base)s）下降 %(change)s%%，"
+                                 "变化超过 %(threshold)s%%，请说明原因。", **words)
+                    issues.append(Issue(rule.code(key), key, text, rule.severity))
         elif rule.kind == "energy_intensity":
             def intensity(vals: Mapping[str, Any] | None) -> Decimal | None:
                 if not vals:
@@ -475,13 +488,17 @@ def _cross_period(typed: Mapping[str, Any], profile: Mapping[str, Any], year: in
                 continue
             change = _relative_change(now, before)
             if abs(change) > rule.threshold:
-                direction = "上升" if change > 0 else "下降"
-                issues.append(Issue(
-                    rule.code(), "value_added",
-                    f"单位工业增加值能耗为 {fmt_num(now.quantize(Decimal('0.0001')))} 吨标准煤/万元，较去年同期"
-                    f"（{_period_words(same_last_year)}，{fmt_num(before.quantize(Decimal('0.0001')))} 吨标准煤/万元）"
-                    f"{direction} {fmt_num(abs(change * 100).quantize(Decimal('0.1')))}%，变化超过 "
-                    f"{fmt_num(rule.threshold * 100)}%，请核实能源消费量和工业增加值并说明原因。", rule.severity))
+                words = {"value": fmt_num(now.quantize(Decimal("0.0001"))), "period": _period_words(same_last_year),
+                         "base": fmt_num(before.quantize(Decimal("0.0001"))),
+                         "change": fmt_num(abs(change * 100).quantize(Decimal("0.1"))),
+                         "threshold": fmt_num(rule.threshold * 100)}
+                if change > 0:
+                    text = _("单位工业增加值能耗为 %(value)s 吨标准煤/万元，较去年同期（%(period)s，%(base)s 吨标准煤/万元）"
+                             "上升 %(change)s%%，变化超过 %(threshold)s%%，请核实能源消费量和工业增加值并说明原因。", **words)
+                else:
+                    text = _("单位工业增加值能耗为 %(value)s 吨标准煤/万元，较去年同期（%(period)s，%(base)s 吨标准煤/万元）"
+                             "下降 %(change)s%%，变化超过 %(threshold)s%%，请核实能源消费量和工业增加值并说明原因。", **words)
+                issues.append(Issue(rule.code(), "value_added", text, rule.severity))
         elif rule.kind == "drop":
             for key in rule.fields:
                 current = to_decimal(typed.get(key))
@@ -493,9 +510,10 @@ def _cross_period(typed: Mapping[str, Any], profile: Mapping[str, Any], year: in
                     f = spec(key)
                     issues.append(Issue(
                         rule.code(key), key,
-                        f"{f.zh}由上一季度的 {fmt_num(base)} {f.unit_label}减少到 {fmt_num(current)} {f.unit_label}"
-                        f"（下降 {fmt_num((fall * 100).quantize(Decimal('0.1')))}%，超过 "
-                        f"{fmt_num(rule.threshold * 100)}%），请说明原因。", rule.severity))
+                        _("%(field)s由上一季度的 %(base)s减少到 %(value)s（下降 %(fall)s%%，超过 %(threshold)s%%），"
+                          "请说明原因。", field=f.label, base=_amount(f, base), value=_amount(f, current),
+                          fall=fmt_num((fall * 100).quantize(Decimal("0.1"))), threshold=fmt_num(rule.threshold * 100)),
+                        rule.severity))
     return issues
 
 
@@ -518,7 +536,8 @@ def validate_report(values: Mapping[str, Any], *, profile: Mapping[str, Any], ye
         value, problem = parse_value(field, values.get(field.key))
         typed[field.key] = value
         if problem:
-            errors.append(Issue(f"{field.key}.type", field.key, f"{field.zh}：{problem}", ERROR))
+            errors.append(Issue(f"{field.key}.type", field.key, _("%(field)s：%(problem)s", field=field.label,
+                                                                  problem=problem), ERROR))
 
     if for_submit:
         bad = {i.field for i in errors}
@@ -548,7 +567,7 @@ def validate_report(values: Mapping[str, Any], *, profile: Mapping[str, Any], ye
 
 def validate_profile(values: Mapping[str, Any], *, for_create: bool, today: date | None = None
                      ) -> dict[str, str]:
-    """Errors (field key -> Chinese message, first problem per field) for the enterprise profile.
+    """Errors (field key -> message, first problem per field) for the enterprise profile.
 
     On create every required field must be present; on update only the keys present in
     ``values`` are checked (a required field present but empty is still an error). ``today``,
@@ -562,7 +581,7 @@ def validate_profile(values: Mapping[str, Any], *, for_create: bool, today: date
         value, problem = parse_value(field, values.get(field.key))
         typed[field.key] = value
         if problem and field in checked:
-            errors[field.key] = f"{field.zh}：{problem}"
+            errors[field.key] = _("%(field)s：%(problem)s", field=field.label, problem=problem)
     if "non_manufacturing" in values:
         typed["non_manufacturing"] = values["non_manufacturing"]
     if isinstance(typed.get("uscc"), str):
@@ -572,7 +591,7 @@ def validate_profile(values: Mapping[str, Any], *, for_create: bool, today: date
         if field.key in errors:
             continue
         if field.required and _is_empty(typed[field.key]):
-            errors[field.key] = f"请填写{field.zh}。"
+            errors[field.key] = _("请填写%(field)s。", field=field.label)
             continue
         requirement = requirement_for(field.key)
         park_given = for_create or requirement is not None and requirement.when_field in values
@@ -592,11 +611,11 @@ def validate_profile(values: Mapping[str, Any], *, for_create: bool, today: date
 
     founded = typed.get("founded_on")
     if founded and today and founded > today and "founded_on" not in errors:
-        errors["founded_on"] = "成立日期不能晚于今天。"
+        errors["founded_on"] = _("成立日期不能晚于今天。")
     since = typed.get("niche_since_year")
     if since is not None and "niche_since_year" not in errors and (since < 1900 or since > 2100 or
                                                                    today and since > today.year):
-        errors["niche_since_year"] = "进入当前细分市场年份应为有效的四位年份，且不晚于今年。"
+        errors["niche_since_year"] = _("进入当前细分市场年份应为有效的四位年份，且不晚于今年。")
     return errors
 
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, case, cast, false, func, or_, select
 
 from portal.extensions import db
-from portal.fields import FieldSpec, registry
+from portal.fields import FieldSpec, join_clauses, join_items, registry
 from portal.models import (
     Attachment,
     AuditEvent,
@@ -35,7 +35,6 @@ from portal.pagination import Page
 from portal.reporting import services as reporting_services
 from portal.reporting.rules import fmt_num, to_decimal
 from portal.reporting.spreadsheet import diff_values
-from portal.reporting.validation import choice_label
 
 MAX_PAGE = 100_000       # deeper pages are empty anyway; bounds the SQL OFFSET
 STATUSES = tuple(s.value for s in ReportStatus)
@@ -286,8 +285,8 @@ def _missing_dict(r, contacts) -> dict[str, Any]:
     people = contacts.get(r.id, [])
     return {"id": r.id, "name": r.name, "uscc": r.uscc, "cluster": r.cluster, "park": r.park, "town": r.town,
             "status": str(r.status) if r.status else "missing",
-            "logins": "、".join(login for login, _ in people),
-            "emails": "、".join(email for _, email in people if email)}
+            "logins": join_items(login for login, _email in people),
+            "emails": join_items(email for _login, email in people if email)}
 
 
 def missing_page(period: ReportingPeriod, page: int, per_page: int, **filters) -> Page:
@@ -313,20 +312,21 @@ MISSING_EXPORT_COLUMNS = (
 
 
 def display_value(spec: FieldSpec | None, value: Any) -> str:
-    """A stored (or audit-JSON) value as Chinese display text, without the unit."""
+    """A stored (or audit-JSON) value as display text in the reader's language, without the unit."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if spec is None:
         return str(value)
     if spec.type == "bool" or isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if spec.type == "enum":
-        return choice_label(spec, str(value))
+        return spec.value_label(str(value))
     if spec.type == "multi" and isinstance(value, (list, tuple)):
-        return "、".join(choice_label(spec, str(v)) for v in value)
+        return join_items(spec.value_label(str(v)) for v in value)
     if spec.type == "map" and isinstance(value, dict):
-        return "；".join(f"{str(k).upper()}：{choice_label(spec, str(v)) if spec.values else v}"
-                        for k, v in value.items())
+        return join_clauses(_("%(key)s：%(value)s", key=str(k).upper(),
+                              value=spec.value_label(str(v)) if spec.values else v)
+                            for k, v in value.items())
     if spec.is_numeric:
         d = to_decimal(value)
         return fmt_num(d) if d is not None else str(value)
@@ -336,11 +336,9 @@ def display_value(spec: FieldSpec | None, value: Any) -> str:
 
 
 def field_title(key: str) -> str:
-    """A field's Chinese label with its unit, e.g. 营业收入（万元）."""
+    """A field's label with its unit in the reader's language, e.g. 营业收入（万元）."""
     spec = registry().get(key)
-    if spec is None:
-        return key
-    return f"{spec.zh}（{spec.unit_label}）" if spec.unit_label else spec.zh
+    return spec.title if spec is not None else key
 
 
 def show_value(key: str, value: Any) -> str:
@@ -385,7 +383,7 @@ class ValueRow:
 @dataclass
 class SectionView:
     key: str
-    zh: str
+    label: str
     rows: list[ValueRow] = field(default_factory=list)
 
 
@@ -397,11 +395,11 @@ def value_sections(report: Report, comparisons: dict[str, Report | None], flagge
     out = []
     values = report.values()
     for section in registry().sections:
-        view = SectionView(section.key, section.zh)
+        view = SectionView(section.key, section.label)
         for spec in section.fields:
             v = values.get(spec.key)
             view.rows.append(ValueRow(
-                key=spec.key, label=spec.zh, unit=spec.unit_label, value=display_value(spec, v),
+                key=spec.key, label=spec.label, unit=spec.unit_text, value=display_value(spec, v),
                 previous=display_value(spec, prev_values.get(spec.key)) if prev else None,
                 previous_change=change_pct(v, prev_values.get(spec.key)) if prev and spec.is_numeric else None,
                 last_year=display_value(spec, last_values.get(spec.key)) if last else None,
@@ -430,7 +428,7 @@ def warnings_for(report: Report) -> tuple[list[WarningView], list]:
     for issue in result.warnings:
         spec = reg.get(issue.field)
         text = explanations.get(issue.code)
-        warnings.append(WarningView(issue.code, issue.field, spec.zh if spec else issue.field, issue.message,
+        warnings.append(WarningView(issue.code, issue.field, spec.label if spec else issue.field, issue.message,
                                     text if isinstance(text, str) else None))
     return warnings, list(result.errors)
 
@@ -470,11 +468,9 @@ class TimelineEntry:
 
 
 def _explanation_changes(before: dict, after: dict) -> list[Change]:
-    reg = registry()
     out = []
     for code in sorted(set(before) | set(after)):
-        spec = reg.get(str(code).split(".")[0])
-        label = _("预警说明：%(f)s", f=spec.zh if spec else code)
+        label = _("预警说明：%(f)s", f=reporting_services.explanation_label(str(code)))
         out.append(Change(label, str(before.get(code) or "—"), str(after.get(code) or "—")))
     return out
 
@@ -487,7 +483,8 @@ def _snapshot_changes(after: dict) -> list[Change]:
         total = result.get("total")
         shown = "—" if total is None else f"{float(total):.1f}"
         grade = result.get("grade") or ""
-        out.append(Change(f"{framework}（{result.get('criteria_version') or ''}）", "", f"{shown} {grade}".strip()))
+        out.append(Change(_("%(framework)s（%(version)s）", framework=framework,
+                            version=result.get("criteria_version") or ""), "", f"{shown} {grade}".strip()))
     return out
 
 
@@ -535,8 +532,7 @@ def revision_changes(revision: ReportRevision, report: Report) -> list[Change]:
         spec = reg.get(key)
         if spec is None:
             continue
-        label = f"{spec.zh}（{spec.unit_label}）" if spec.unit_label else spec.zh
-        out.append(Change(label, display_value(spec, old), display_value(spec, new)))
+        out.append(Change(spec.title, display_value(spec, old), display_value(spec, new)))
     return out
 
 

@@ -24,12 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from portal import audit
 from portal.admin.services import ServiceError
 from portal.extensions import db
-from portal.fields import FieldSpec, registry
+from portal.fields import FieldSpec, join_items, registry
 from portal.models import (
     Attachment,
     BulkImport,
@@ -75,7 +76,7 @@ def send_reminders(period: ReportingPeriod, *, actor: User) -> ReminderResult:
     """
     targets = db.session.execute(queries.missing_statement(period, include_drafts=True)).all()
     if not targets:
-        raise ServiceError("该填报期没有需要催报的企业。")
+        raise ServiceError(_("该填报期没有需要催报的企业。"))
     contacts = queries.contacts_for(select(queries.missing_statement(period, include_drafts=True).subquery().c.id))
     result = ReminderResult()
     now = utcnow()
@@ -87,7 +88,7 @@ def send_reminders(period: ReportingPeriod, *, actor: User) -> ReminderResult:
         db.session.add(Notice(enterprise_id=row.id, period_id=period.id, kind="reminder", title=title, body=body,
                               created_at=now, created_by_id=actor.id))
         result.n_notices += 1
-        emails = [email for _, email in contacts.get(row.id, []) if email]
+        emails = [email for _login, email in contacts.get(row.id, []) if email]
         if emails:
             result.mails.append(Outgoing(emails, title, body))
     result.n_enterprises = len(targets)
@@ -167,13 +168,13 @@ def bulk_template(period: ReportingPeriod) -> bytes:
 def preview_bulk(period: ReportingPeriod, data: bytes, filename: str | None, *, actor: User) -> BulkImport:
     """Parse the workbook and keep the parsed rows (nothing else is written)."""
     if not data:
-        raise ServiceError("请选择要上传的 .xlsx 文件。", field="file")
+        raise ServiceError(_("请选择要上传的 .xlsx 文件。"), field="file")
     try:
         parsed = spreadsheet.parse_bulk(data)
     except spreadsheet.SpreadsheetError as exc:
         raise ServiceError(exc.message, field="file") from None
     if not parsed.rows and not parsed.cell_errors:
-        raise ServiceError("文件中没有企业数据（从第 3 行起每行一家企业）。", field="file")
+        raise ServiceError(_("文件中没有企业数据（从第 3 行起每行一家企业）。"), field="file")
     bulk = BulkImport(period_id=period.id, user_id=actor.id, filename=(filename or "")[:200] or None,
                       state="preview",
                       rows=[{"row": r, "uscc": uscc, "values": encode_values(values)}
@@ -257,11 +258,11 @@ def bulk_plan(bulk: BulkImport) -> Plan:
             continue
         if report is not None and not workflow.is_editable(report) or report is None and period.locked:
             row.action = "skipped"
-            row.errors.append(("", "该填报期已锁定，不能通过批量导入修改。"))
+            row.errors.append(("", _("该填报期已锁定，不能通过批量导入修改。")))
             continue
         if not enterprise.active:
             row.action = "skipped"
-            row.errors.append(("", "该企业已停用。"))
+            row.errors.append(("", _("该企业已停用。")))
             continue
         result = validate_report(merged, profile=enterprise.profile(), year=period.year, quarter=period.quarter,
                                  history={}, for_submit=False)
@@ -278,7 +279,7 @@ def bulk_plan(bulk: BulkImport) -> Plan:
 def apply_bulk(bulk: BulkImport, *, actor: User) -> Plan:
     """Create and update the drafts the plan allows; keep what undo needs."""
     if bulk.state != "preview":
-        raise ServiceError("该批量导入已执行或已撤销，不能再次执行。")
+        raise ServiceError(_("该批量导入已执行或已撤销，不能再次执行。"))
     plan = bulk_plan(bulk)
     touched: list[tuple[PlanRow, Report, dict | None]] = []
     for row in plan.rows:
@@ -297,8 +298,8 @@ def apply_bulk(bulk: BulkImport, *, actor: User) -> Plan:
     for row, report, before in touched:
         changed = {k: (old, new) for k, old, new in row.changes}
         audit.record("report.bulk_import", actor=actor, obj=report,
-                     before={k: _encode(o) for k, (o, _) in changed.items()},
-                     after={k: _encode(n) for k, (_, n) in changed.items()},
+                     before={k: _encode(o) for k, (o, _new) in changed.items()},
+                     after={k: _encode(n) for k, (_old, n) in changed.items()},
                      detail=f"批量导入 #{bulk.id}（{bulk.period.label}，第 {row.row} 行）")
         saved[str(report.id)] = {"created": before is None, "values": before, "version": report.version,
                                  "enterprise": report.enterprise_id}
@@ -328,7 +329,7 @@ def _changed_since(report: Report | None, saved: dict) -> bool:
 def undo_bulk(bulk: BulkImport, *, actor: User) -> int:
     """Restore every report the import touched; refuse if any of them changed since."""
     if bulk.state != "applied":
-        raise ServiceError("只有已执行的批量导入才能撤销。")
+        raise ServiceError(_("只有已执行的批量导入才能撤销。"))
     saved = bulk.before or {}
     reports = {}
     ids = [int(i) for i in saved]
@@ -338,8 +339,11 @@ def undo_bulk(bulk: BulkImport, *, actor: User) -> int:
     if changed:
         names = db.session.scalars(select(Enterprise.name).where(
             Enterprise.id.in_([saved[str(i)]["enterprise"] for i in changed])).order_by(Enterprise.name)).all()
-        shown = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
-        raise ServiceError(f"以下企业的报表在导入后已被修改，不能撤销：{shown}（共 {len(changed)} 家）。")
+        if len(names) > 10:
+            raise ServiceError(_("以下企业的报表在导入后已被修改，不能撤销：%(names)s等（共 %(n)s 家）。",
+                                 names=join_items(names[:10]), n=len(changed)))
+        raise ServiceError(_("以下企业的报表在导入后已被修改，不能撤销：%(names)s（共 %(n)s 家）。",
+                             names=join_items(names), n=len(changed)))
     for key, state in saved.items():
         report = reports[int(key)]
         current = report.values()
@@ -353,7 +357,7 @@ def undo_bulk(bulk: BulkImport, *, actor: User) -> int:
         diff = spreadsheet.diff_values(current, previous)
         report.set_values({k: previous.get(k) for k in VALUE_KEYS})
         audit.record("report.bulk_undo", actor=actor, obj=report,
-                     before={k: _encode(o) for k, o, _ in diff}, after={k: _encode(n) for k, _, n in diff},
+                     before={k: _encode(o) for k, o, _new in diff}, after={k: _encode(n) for k, _old, n in diff},
                      detail=f"撤销批量导入 #{bulk.id}")
     workflow.flush_or_conflict()
     bulk.state = "undone"

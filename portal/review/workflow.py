@@ -13,6 +13,8 @@ submitted. Every transition writes an audit row. Services flush; the caller comm
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
@@ -50,7 +52,7 @@ def can_transition(report: Report, to: ReportStatus, actor: User) -> bool:
     return True
 
 
-CONFLICT_MESSAGE = "该报表已被他人修改（可能在另一个窗口或由其他审核人员处理），请刷新后查看最新状态。"
+CONFLICT_MESSAGE = _l("该报表已被他人修改（可能在另一个窗口或由其他审核人员处理），请刷新后查看最新状态。")
 
 
 def check_version(report: Report, expected_version: int | None) -> None:
@@ -93,7 +95,7 @@ def _move(report: Report, to: ReportStatus, *, actor: User, expected_version: in
     """Check, then set the status and ``changes`` in one UPDATE (one version step), then audit."""
     check_version(report, expected_version)
     if not can_transition(report, to, actor):
-        raise TransitionError(f"当前状态为“{STATUS_ZH[report.status]}”，不能执行该操作。")
+        raise TransitionError(_("当前状态为“%(status)s”，不能执行该操作。", status=STATUS_ZH[report.status]))
     before = report.status
     report.status = to
     for key, value in (changes or {}).items():
@@ -108,7 +110,7 @@ def _move(report: Report, to: ReportStatus, *, actor: User, expected_version: in
 def submit(report: Report, *, actor: User, expected_version: int | None = None) -> None:
     """Submit a draft or a returned report (enterprise). Validation is the caller's job."""
     if report.period.locked and report.revision == 1:
-        raise TransitionError("该填报期已锁定，只能通过更正申请修改报表。")
+        raise TransitionError(_("该填报期已锁定，只能通过更正申请修改报表。"))
     _move(report, S.SUBMITTED, actor=actor, expected_version=expected_version,
           changes={"submitted_at": utcnow(), "submitted_by_id": actor.id, "review_comment": None})
 
@@ -120,9 +122,9 @@ def return_report(report: Report, comment: str, *, actor: User, expected_version
     """Send a submitted report back to the enterprise with a required comment (reviewer)."""
     comment = (comment or "").replace("\x00", "").strip()     # PostgreSQL text cannot hold NUL
     if not comment:
-        raise ServiceError("退回时必须填写退回意见。", field="comment")
+        raise ServiceError(_("退回时必须填写退回意见。"), field="comment")
     if len(comment) > MAX_COMMENT_CHARS:
-        raise ServiceError(f"退回意见不超过 {MAX_COMMENT_CHARS} 个字。", field="comment")
+        raise ServiceError(_("退回意见不超过 %(n)s 个字。", n=MAX_COMMENT_CHARS), field="comment")
     _move(report, S.RETURNED, actor=actor, expected_version=expected_version, detail=comment,
           changes={"review_comment": comment})
 
@@ -137,11 +139,11 @@ def request_amendment(report: Report, reason: str, *, actor: User) -> None:
     """The enterprise asks to correct an approved report; a reviewer must allow it."""
     reason = (reason or "").strip()
     if report.status != S.APPROVED:
-        raise TransitionError("只有已通过的报表才能申请更正。")
+        raise TransitionError(_("只有已通过的报表才能申请更正。"))
     if actor.role != Role.ENTERPRISE or actor.enterprise_id != report.enterprise_id:
-        raise TransitionError("只有本企业用户可以申请更正。")
+        raise TransitionError(_("只有本企业用户可以申请更正。"))
     if len(reason) < 5:
-        raise ServiceError("请填写更正原因（至少 5 个字）。", field="reason")
+        raise ServiceError(_("请填写更正原因（至少 5 个字）。"), field="reason")
     report.amendment_reason = reason
     flush_or_conflict()
     audit.record("report.amendment_requested", actor=actor, obj=report, detail=reason,
@@ -152,9 +154,9 @@ def allow_amendment(report: Report, *, actor: User, expected_version: int | None
     """Archive the approved revision and reopen the report as a draft of the next revision."""
     check_version(report, expected_version)
     if actor.role not in (Role.REVIEWER, Role.ADMIN):
-        raise TransitionError("只有审核人员可以同意更正。")
+        raise TransitionError(_("只有审核人员可以同意更正。"))
     if report.status != S.APPROVED or not report.amendment_reason:
-        raise TransitionError("该报表没有待处理的更正申请。")
+        raise TransitionError(_("该报表没有待处理的更正申请。"))
     archived = ReportRevision(report_id=report.id, revision=report.revision, status=report.status.value,
                               values=_jsonable(report.values()), explanations=report.explanations,
                               submitted_at=report.submitted_at, approved_at=report.approved_at,
@@ -177,5 +179,5 @@ def _jsonable(values: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
 
 
-STATUS_ZH = {S.DRAFT: "草稿", S.SUBMITTED: "已提交", S.RETURNED: "已退回", S.APPROVED: "已通过"}
+STATUS_ZH = {S.DRAFT: _l("草稿"), S.SUBMITTED: _l("已提交"), S.RETURNED: _l("已退回"), S.APPROVED: _l("已通过")}
 ACTION = {S.SUBMITTED: "submit", S.RETURNED: "return", S.APPROVED: "approve", S.DRAFT: "reopen"}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal import assessments, audit
@@ -120,14 +121,14 @@ def current_scorecards(report: Report) -> list[Scorecard]:
 def review_scorecard(card: Scorecard, decision: str, note: str | None, *, actor) -> ScorecardReview:
     """A reviewer confirms or rejects a snapshot; only a confirmed one can lead to a certificate."""
     if decision not in ("confirmed", "rejected"):
-        raise ServiceError("无效的审核结论。", field="decision")
+        raise ServiceError(_("无效的审核结论。"), field="decision")
     if not card.current:
-        raise ServiceError("该评价结果已被新的评价取代，请审核最新结果。")
+        raise ServiceError(_("该评价结果已被新的评价取代，请审核最新结果。"))
     if card.report.status != ReportStatus.APPROVED and decision == "confirmed":
-        raise ServiceError("报表尚未审核通过，不能确认评价结果。")
+        raise ServiceError(_("报表尚未审核通过，不能确认评价结果。"))
     note = (note or "").strip() or None
     if decision == "rejected" and not note:
-        raise ServiceError("驳回评价结果时请填写说明。", field="note")
+        raise ServiceError(_("驳回评价结果时请填写说明。"), field="note")
     before = card.review_state
     card.review_state = decision
     row = ScorecardReview(scorecard_id=card.id, reviewer_id=actor.id, decision=decision, note=note)

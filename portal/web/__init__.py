@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from portal.extensions import login_manager
+from portal.fields import join_clauses, join_items
 from portal.models import Role, utcnow
 from portal.web import sqlite  # noqa: F401  (registers the SQLite BEGIN IMMEDIATE listeners)
 
@@ -18,6 +19,9 @@ CSP = (
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # CLI commands and other app-context work: the default language (there is no session).
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang
@@ -165,6 +169,8 @@ def _jinja_helpers() -> dict:
         "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
         "review_state_label": lambda state: REVIEW_STATE_LABELS.get(str(state), str(state)),
         "family_label": lambda family: FAMILY_LABELS.get(str(family), str(family)),
+        "join_items": join_items,
+        "join_clauses": join_clauses,
     }
 
 
@@ -176,9 +182,10 @@ def _period_name(period) -> str:
 
 
 def _field_label(key: str, value) -> str:
+    """A choice value of a registry field (cluster, park ...) in the reader's language."""
     from portal.fields import registry
 
     spec = registry().get(key)
     if spec is None or value is None:
         return "—" if value is None else str(value)
-    return spec.label_for(str(value))
+    return spec.value_label(str(value))
