@@ -19,7 +19,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from .pdf_common import HEADER_BG, MUTED, NAVY, PROVISIONAL_MARK, RULE, ZEBRA, cjk_table_style
 
@@ -281,6 +281,77 @@ def _cjk_lines(chars: list[str | None], widths: list[float], max_width: float) -
         lines.append((start, count, max_width - used, False))
     return lines
 
+
+class ReportTable(Table):
+    """A ``Table`` that writes all its plain-string cells in one text object.
+
+    ``Table`` draws every string cell with ``drawString`` / ``drawCentredString`` /
+    ``drawRightString``: a text object, a graphics state and font and colour operators per cell,
+    for about a thousand cells a report. Here string cells are placed exactly as ``Table`` places
+    them (same alignment, padding and vertical position) but written after the cell pass in a
+    single text object, which switches font size and colour only when they change. Cells of
+    other kinds are drawn by ``Table`` itself; splitting makes tables of this class.
+    """
+
+    def draw(self) -> None:
+        self._pending: list[tuple[float, float, str, Any]] = []
+        super().draw()
+        self._write_pending()
+
+    def _drawCell(self, cellval, cellstyle, pos, size):  # noqa: N802 (ReportLab API)
+        if not isinstance(cellval, str) or cellstyle.href or cellstyle.destination or cellstyle.direction or (
+            cellstyle.shaping or cellstyle.alignment not in _STRING_ALIGN
+        ):
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        colpos, rowpos = pos
+        colwidth, rowheight = size
+        lines = cellval.split("\n")
+        leading, fontsize = cellstyle.leading, cellstyle.fontsize
+        valign = cellstyle.valign
+        if valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + len(lines) * leading - fontsize
+        elif valign == "TOP":
+            y = rowpos + rowheight - cellstyle.topPadding - fontsize
+        else:
+            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + len(lines) * leading) / 2.0 - fontsize
+        just = cellstyle.alignment
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding
+        else:
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+        for line in lines:
+            if line:
+                self._pending.append((x, y, line, cellstyle))
+            y -= leading
+
+    def _write_pending(self) -> None:
+        if not self._pending:
+            return
+        canvas = self.canv
+        canvas.saveState()
+        text = canvas.beginText()
+        font = size = colour = None
+        for x, y, line, cellstyle in self._pending:
+            if (cellstyle.fontname, cellstyle.fontsize) != (font, size):
+                font, size = cellstyle.fontname, cellstyle.fontsize
+                text.setFont(font, size)
+            if cellstyle.color != colour:
+                colour = cellstyle.color
+                text.setFillColor(colour)
+            just = cellstyle.alignment
+            if just != "LEFT":
+                width = stringWidth(line, font, size)
+                x -= width if just == "RIGHT" else 0.5 * width
+            text.setTextOrigin(x, y)
+            text.textOut(line)
+        canvas.drawText(text)
+        canvas.restoreState()
+        self._pending = []
+
+
+_STRING_ALIGN = {"LEFT", "RIGHT", "CENTER", "CENTRE"}
 
 CELL_PADDING = 4  # left and right padding of report table cells (see report_table_style)
 _ALIGN = {TA_LEFT: "LEFT", TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}

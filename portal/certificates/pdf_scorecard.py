@@ -26,7 +26,6 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Spacer,
-    Table,
 )
 
 from . import charts
@@ -50,6 +49,7 @@ from .pdf_common import (
 from .pdf_flowables import (
     LINE_BREAK,
     ReportStyles,
+    ReportTable,
     TextBlock,
     column_style,
     header_row,
@@ -89,7 +89,7 @@ def _generated_text(value: datetime | date | str) -> str:
     return str(value) if value else DASH
 
 
-def _summary_table(st: ReportStyles, frameworks: Sequence[Mapping[str, Any]], width: float) -> Table:
+def _summary_table(st: ReportStyles, frameworks: Sequence[Mapping[str, Any]], width: float) -> ReportTable:
     widths = split_width(width, [34, 16, 18, 18, 14])
     rows: list[list[Any]] = [header_row(st, ["评价体系", "标准版本", "得分 / 满分", "等级", "结论"], widths)]
     status: list[tuple] = []
@@ -103,7 +103,7 @@ def _summary_table(st: ReportStyles, frameworks: Sequence[Mapping[str, Any]], wi
             text_cell(fw.get("grade") or DASH, st.cell_c, widths[3]),
             status_cell(st, _passed_text(fw.get("passed")), fw.get("passed"), widths[4], (4, r), status),
         ])
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(report_table_style([
         *column_style([st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_c]), *header_style(st),
         *status, *zebra_rows(len(rows)),
@@ -111,10 +111,10 @@ def _summary_table(st: ReportStyles, frameworks: Sequence[Mapping[str, Any]], wi
     return table
 
 
-def _info_table(st: ReportStyles, pairs: Sequence[tuple[str, str]], width: float) -> Table:
+def _info_table(st: ReportStyles, pairs: Sequence[tuple[str, str]], width: float) -> ReportTable:
     widths = split_width(width, [24, 76])
     rows = [[text_cell(k, st.label, widths[0]), text_cell(v, st.value, widths[1])] for k, v in pairs]
-    table = Table(rows, colWidths=widths)
+    table = ReportTable(rows, colWidths=widths)
     table.setStyle(cjk_table_style([
         *column_style([st.label, st.value], first_row=0),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
@@ -126,7 +126,7 @@ def _info_table(st: ReportStyles, pairs: Sequence[tuple[str, str]], width: float
     return table
 
 
-def _gates_table(st: ReportStyles, gates: Sequence[Mapping[str, Any]], width: float) -> Table:
+def _gates_table(st: ReportStyles, gates: Sequence[Mapping[str, Any]], width: float) -> ReportTable:
     widths = split_width(width, [30, 20, 14, 10, 12, 14])
     rows: list[list[Any]] = [header_row(st, ["门槛条件", "要求", "实际值", "结果", "差距", "来源"], widths)]
     status: list[tuple] = []
@@ -142,7 +142,7 @@ def _gates_table(st: ReportStyles, gates: Sequence[Mapping[str, Any]], width: fl
             text_cell(fmt_value(shortfall, gate.get("unit")) if shortfall is not None else DASH, st.cell_c, widths[4]),
             text_cell(gate.get("source") or DASH, st.cell_note, widths[5]),
         ])
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(report_table_style([
         *column_style([st.cell, st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_note]), *header_style(st),
         *status, *zebra_rows(len(rows)),
@@ -150,7 +150,7 @@ def _gates_table(st: ReportStyles, gates: Sequence[Mapping[str, Any]], width: fl
     return table
 
 
-def _items_table(st: ReportStyles, items: Sequence[Mapping[str, Any]], width: float) -> Table:
+def _items_table(st: ReportStyles, items: Sequence[Mapping[str, Any]], width: float) -> ReportTable:
     widths = split_width(width, [32, 15, 22, 8, 8, 15])
     headers = ["指标", "取值", "匹配档位", "得分", "满分", "来源"]
     rows: list[list[Any]] = [header_row(st, headers, widths)]
@@ -194,12 +194,12 @@ def _items_table(st: ReportStyles, items: Sequence[Mapping[str, Any]], width: fl
             if zebra_index % 2 == 1:
                 extra.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), ZEBRA))
             zebra_index += 1
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(report_table_style(extra))
     return table
 
 
-def _recommendations_table(st: ReportStyles, recs: Sequence[Mapping[str, Any]], width: float) -> Table:
+def _recommendations_table(st: ReportStyles, recs: Sequence[Mapping[str, Any]], width: float) -> ReportTable:
     widths = split_width(width, [6, 58, 12, 12, 12])
     rows: list[list[Any]] = [header_row(st, ["序", "建议", "可提升", "当前值", "目标值"], widths)]
     ordered = sorted(enumerate(recs), key=lambda p: (p[1].get("rank") or 10 ** 6, p[0]))
@@ -224,7 +224,7 @@ def _recommendations_table(st: ReportStyles, recs: Sequence[Mapping[str, Any]], 
             text_cell(fmt_value(rec.get("current_value"), unit), st.cell_c, widths[3]),
             text_cell(fmt_value(rec.get("target_value"), unit), st.cell_c, widths[4]),
         ])
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(report_table_style([
         *column_style([st.cell_c, st.cell, st.cell_c, st.cell_c, st.cell_c]), *header_style(st),
         *zebra_rows(len(rows)),
@@ -254,7 +254,7 @@ def _framework_section(st: ReportStyles, fw: Mapping[str, Any], width: float) ->
     cells = []
     for label, value in summary:
         cells.append(TextBlock([(label, "#5F6670", 8), LINE_BREAK, (value, None, 12)], st.cell_c))
-    band = Table([cells], colWidths=[width / 4] * 4)
+    band = ReportTable([cells], colWidths=[width / 4] * 4)
     band.setStyle(cjk_table_style([
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("LINEBEFORE", (1, 0), (-1, 0), 0.3, RULE),
@@ -317,7 +317,7 @@ def _peer_section(st: ReportStyles, data: ScorecardData, width: float) -> list[A
             charts.peer_bullet(_num(row.get("value")), _num(row.get("p25")), _num(row.get("median")),
                                _num(row.get("p75")), chart_width - 8),
         ])
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(report_table_style([
         *column_style([st.cell, st.cell_r, st.cell_r, st.cell_r, st.cell_r]), *header_style(st),
         *zebra_rows(len(rows)),
@@ -364,7 +364,7 @@ def _trend_section(st: ReportStyles, data: ScorecardData, width: float) -> list[
         title = f"{name}（{unit}）" if unit else name
         drawings.append(charts.trend_line(title, periods, values, cell_width - 8, 150))
     rows = [drawings[i:i + 2] + [""] * (2 - len(drawings[i:i + 2])) for i in range(0, len(drawings), 2)]
-    table = Table(rows, colWidths=[cell_width, cell_width])
+    table = ReportTable(rows, colWidths=[cell_width, cell_width])
     table.setStyle(cjk_table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

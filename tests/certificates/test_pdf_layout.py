@@ -161,3 +161,62 @@ def test_trend_chart_without_values_says_so():
     text = "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
     assert "暂无数据" in text
     assert "研发费用" in text
+
+
+def placed_text(pdf: bytes) -> list[tuple[bytes, float, float]]:
+    """Every shown string (as encoded) with its page position: q/Q/cm/BT/Tm/Td/Tj interpreted."""
+    from pypdf.generic import ContentStream
+
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    found, stack, ctm, tm = [], [], (1, 0, 0, 1, 0, 0), (1, 0, 0, 1, 0, 0)
+
+    def times(m, n):
+        a, b, c, d, e, f = m
+        a2, b2, c2, d2, e2, f2 = n
+        return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+                e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op == b"q":
+            stack.append(ctm)
+        elif op == b"Q":
+            ctm = stack.pop()
+        elif op == b"cm":
+            ctm = times(tuple(float(v) for v in operands), ctm)
+        elif op == b"BT":
+            tm = (1, 0, 0, 1, 0, 0)
+        elif op == b"Tm":
+            tm = tuple(float(v) for v in operands)
+        elif op == b"Td":
+            tm = times((1, 0, 0, 1, float(operands[0]), float(operands[1])), tm)
+        elif op == b"Tj":
+            m = times(tm, ctm)
+            found.append((bytes(operands[0].original_bytes), round(m[4], 2), round(m[5], 2)))
+    return sorted(found)
+
+
+def test_report_table_places_string_cells_as_table_does():
+    from reportlab.pdfgen import canvas as rl_canvas
+    from reportlab.platypus import Table
+
+    from portal.certificates.pdf_flowables import ReportTable, column_style, header_style, report_table_style
+
+    rows = [["指标", "取值", "得分"], ["研发投入强度", "2.26%", "3"], ["多行\n文字", "—", "12.5"], ["", "满足", "0"]]
+    style = report_table_style([
+        *column_style([STYLES.cell, STYLES.cell_c, STYLES.cell_r]), *header_style(STYLES),
+        ("TEXTCOLOR", (1, 3), (1, 3), "#2E7D32"), ("VALIGN", (0, 2), (-1, 2), "TOP"),
+    ])
+    pdfs = []
+    for cls in (Table, ReportTable):
+        buffer = io.BytesIO()
+        c = rl_canvas.Canvas(buffer, invariant=1)
+        table = cls(rows, colWidths=[90, 60, 40])
+        table.setStyle(style)
+        table.wrapOn(c, 190, 500)
+        table.drawOn(c, 50, 600)
+        c.showPage()
+        c.save()
+        pdfs.append(buffer.getvalue())
+    expected = placed_text(pdfs[0])
+    assert len(expected) == 12
+    assert placed_text(pdfs[1]) == expected
