@@ -378,16 +378,23 @@ def rich_cell(runs: Sequence[Run | None], style: ParagraphStyle) -> TextBlock:
 
 
 def column_style(styles: Sequence[ParagraphStyle], first_row: int = 1) -> list[tuple]:
-    """Table commands giving the plain-string cells of each column its paragraph style's look."""
+    """Table commands giving the plain-string cells of each column its paragraph style's look.
+
+    Neighbouring columns that share a value share one command: every command is applied to
+    each cell of its range when the table is made (and again for each part when it splits).
+    """
     commands: list[tuple] = []
-    for col, style in enumerate(styles):
-        cells = ((col, first_row), (col, -1))
-        commands += [
-            ("FONTSIZE", *cells, style.fontSize),
-            ("LEADING", *cells, style.leading),
-            ("TEXTCOLOR", *cells, style.textColor),
-            ("ALIGN", *cells, _ALIGN.get(style.alignment, "LEFT")),
-        ]
+    for name, value in (
+        ("FONTSIZE", lambda st: st.fontSize),
+        ("LEADING", lambda st: st.leading),
+        ("TEXTCOLOR", lambda st: st.textColor),
+        ("ALIGN", lambda st: _ALIGN.get(st.alignment, "LEFT")),
+    ):
+        start = 0
+        for col in range(1, len(styles) + 1):
+            if col == len(styles) or value(styles[col]) != value(styles[start]):
+                commands.append((name, (start, first_row), (col - 1, -1), value(styles[start])))
+                start = col
     return commands
 
 
