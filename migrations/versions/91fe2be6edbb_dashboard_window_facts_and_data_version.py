@@ -7,7 +7,7 @@ rebuild`` does it on demand.
 
 Revision ID: 91fe2be6edbb
 Revises: b2a7ea111329
-Create Date: 2026-11-29 23:40:59.650014
+Create Date: 2026-11-29 23:50:28.887446
 
 """
 from alembic import op
@@ -36,57 +36,11 @@ def upgrade():
     sa.Column('quarter', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
     sa.Column('n_quarters', sa.Integer(), nullable=False),
-    sa.Column('gross_output_value', sa.Float(), nullable=True),
-    sa.Column('revenue', sa.Float(), nullable=True),
-    sa.Column('value_added', sa.Float(), nullable=True),
-    sa.Column('taxes_paid', sa.Float(), nullable=True),
-    sa.Column('rd_expenditure', sa.Float(), nullable=True),
-    sa.Column('fixed_asset_investment', sa.Float(), nullable=True),
-    sa.Column('electricity_kwh', sa.Float(), nullable=True),
-    sa.Column('natural_gas_m3', sa.Float(), nullable=True),
-    sa.Column('raw_coal_t', sa.Float(), nullable=True),
-    sa.Column('diesel_t', sa.Float(), nullable=True),
-    sa.Column('gasoline_t', sa.Float(), nullable=True),
-    sa.Column('fuel_oil_t', sa.Float(), nullable=True),
-    sa.Column('lpg_t', sa.Float(), nullable=True),
-    sa.Column('steam_t', sa.Float(), nullable=True),
-    sa.Column('heat_gj', sa.Float(), nullable=True),
-    sa.Column('other_energy_tce', sa.Float(), nullable=True),
-    sa.Column('water_withdrawal_m3', sa.Float(), nullable=True),
-    sa.Column('water_recycled_m3', sa.Float(), nullable=True),
-    sa.Column('solid_waste_generated_t', sa.Float(), nullable=True),
-    sa.Column('solid_waste_prior_stock_used_t', sa.Float(), nullable=True),
-    sa.Column('solid_waste_utilised_t', sa.Float(), nullable=True),
-    sa.Column('employees', sa.Float(), nullable=True),
-    sa.Column('key_processes_total', sa.Float(), nullable=True),
-    sa.Column('key_processes_nc', sa.Float(), nullable=True),
-    sa.Column('equipment_total', sa.Float(), nullable=True),
-    sa.Column('equipment_digital', sa.Float(), nullable=True),
-    sa.Column('equipment_networked', sa.Float(), nullable=True),
-    sa.Column('recognised_digital_workshops', sa.Float(), nullable=True),
-    sa.Column('rd_institution_level', sa.String(length=32), nullable=True),
-    sa.Column('cloud_level', sa.String(length=32), nullable=True),
-    sa.Column('design_tools', sa.Text(), nullable=True),
-    sa.Column('certifications', sa.Text(), nullable=True),
-    sa.Column('industrial_internet', sa.Boolean(), nullable=True),
-    sa.Column('sys_erp', sa.String(length=16), nullable=True),
-    sa.Column('sys_mes', sa.String(length=16), nullable=True),
-    sa.Column('sys_plm', sa.String(length=16), nullable=True),
-    sa.Column('sys_scm', sa.String(length=16), nullable=True),
-    sa.Column('sys_crm', sa.String(length=16), nullable=True),
-    sa.Column('sys_wms', sa.String(length=16), nullable=True),
-    sa.Column('sys_aps', sa.String(length=16), nullable=True),
-    sa.Column('sys_qms', sa.String(length=16), nullable=True),
-    sa.Column('sys_ems', sa.String(length=16), nullable=True),
-    sa.Column('sys_scada_dcs', sa.String(length=16), nullable=True),
-    sa.Column('smart_factory_open', sa.SmallInteger(), nullable=True),
-    sa.Column('smart_factory_confirmed', sa.SmallInteger(), nullable=True),
-    sa.Column('green_factory_open', sa.SmallInteger(), nullable=True),
-    sa.Column('green_factory_confirmed', sa.SmallInteger(), nullable=True),
-    sa.Column('sts_open', sa.SmallInteger(), nullable=True),
-    sa.Column('sts_confirmed', sa.SmallInteger(), nullable=True),
+    sa.Column('layout', sa.SmallInteger(), nullable=False),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_dashboard_window_fact_enterprise_id_enterprise')),
-    sa.PrimaryKeyConstraint('window', 'enterprise_id', name=op.f('pk_dashboard_window_fact'))
+    sa.PrimaryKeyConstraint('window', 'enterprise_id', name=op.f('pk_dashboard_window_fact')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('dashboard_window_fact', schema=None) as batch_op:
         batch_op.create_index('ix_dashboard_window_fact_year_enterprise', ['year', 'enterprise_id'], unique=False)

@@ -21,8 +21,12 @@ This module and ``queries`` are the only ones in the room that touch the databas
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from functools import cache
 
+import numpy as np
+import pandas as pd
 from flask import Flask
 from sqlalchemy import (
     Integer,
@@ -42,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, aliased
 
+from portal import fields
 from portal.models import (
     DashboardVersion,
     Enterprise,
@@ -54,11 +59,14 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.dashboard import (
-    JSON_STOCKS,
+    ENUM_STOCKS,
+    LAYOUT,
+    LAYOUT_ID,
+    LIST_STOCKS,
     NUMERIC_STOCKS,
     RECOGNITION_FLAGS,
     SYSTEM_KEYS,
-    TEXT_STOCKS,
+    SYSTEM_STATES,
     WINDOW_FLOWS,
 )
 
@@ -124,17 +132,19 @@ def _flags_subquery(period_ids: list[int], enterprise_ids: list[int] | None):
     )
 
 
-def fact_columns() -> tuple[str, ...]:
-    """The ``WindowFact`` columns in the order ``window_select`` returns them."""
-    return ("window", "enterprise_id", "year", "quarter", "report_id", "n_quarters", *WINDOW_FLOWS,
-            *NUMERIC_STOCKS, *TEXT_STOCKS, *JSON_STOCKS, "industrial_internet",
-            *(f"sys_{key}" for key in SYSTEM_KEYS),
-            *(f"{flag}_{basis}" for flag in RECOGNITION_FLAGS for basis in ("open", "confirmed")))
+def _state_code(state):
+    """A system state -> its index in ``SYSTEM_STATES``; any other text -> one past the end."""
+    known = {name: i for i, name in enumerate(SYSTEM_STATES)}
+    return case(known, value=state, else_=case((state.is_(None), None), else_=len(SYSTEM_STATES)))
+
+
+KEY_COLUMNS: tuple[str, ...] = ("window", "enterprise_id", "year", "quarter", "report_id", "n_quarters")
 
 
 def window_select(spec: PeriodSpec, periods: dict[int, int], enterprise_ids: list[int] | None = None):
-    """The rows of ``spec``'s window (one per enterprise with an approved report in it), in the
-    order of ``fact_columns``. ``periods`` is {quarter: period id} of the window's quarters.
+    """The rows of ``spec``'s window (one per enterprise with an approved report in it): the
+    ``KEY_COLUMNS``, then the ``LAYOUT`` values (enums as text, lists as JSON text, system states
+    as ``SYSTEM_STATES`` indexes). ``periods`` is {quarter: period id} of the window's quarters.
 
     Flows are summed over the window's quarters ``GROUP BY enterprise_id`` and are NULL unless the
     enterprise reported the flow in every quarter (``COUNT(flow)`` equals the number of quarters);
@@ -145,9 +155,9 @@ def window_select(spec: PeriodSpec, periods: dict[int, int], enterprise_ids: lis
     n_needed = len(spec.quarters)
     latest = aliased(Report, name="latest")
     flags = _flags_subquery(period_ids, enterprise_ids)
-    stocks = [*(getattr(latest, key) for key in (*NUMERIC_STOCKS, *TEXT_STOCKS)),
-              *(cast(getattr(latest, key), Text) for key in JSON_STOCKS), latest.industrial_internet,
-              *(latest.systems[key].as_string() for key in SYSTEM_KEYS),
+    stocks = [*(getattr(latest, key) for key in (*NUMERIC_STOCKS, *ENUM_STOCKS)),
+              *(cast(getattr(latest, key), Text) for key in LIST_STOCKS), latest.industrial_internet,
+              *(_state_code(latest.systems[key].as_string()) for key in SYSTEM_KEYS),
               *(flags.c[f"{flag}_{basis}"] for flag in RECOGNITION_FLAGS for basis in ("open", "confirmed"))]
     code = literal_column(repr(spec.code))
     year = literal_column(str(int(spec.year)), Integer)
@@ -212,16 +222,104 @@ def _year_periods(session: Session, years: Iterable[int]) -> dict[int, dict[int,
     return out
 
 
+@cache
+def _codes() -> dict[str, dict[str, int]]:
+    """{enum or list field: {value: index}} from the data dictionary."""
+    registry = fields.registry()
+    return {key: {v: i for i, v in enumerate(registry.field(key).values)} for key in (*ENUM_STOCKS, *LIST_STOCKS)}
+
+
+def _enum_codes(values: Sequence, codes: dict[str, int]) -> np.ndarray:
+    """Text -> its index; empty -> NaN; a value outside the dictionary -> one past the end."""
+    other = float(len(codes))
+    return np.array([np.nan if v is None else codes.get(v, other) for v in values], dtype=float)
+
+
+def _list_masks(values: Sequence, codes: dict[str, int]) -> np.ndarray:
+    """JSON list text -> the bit mask of its values (a value outside the dictionary sets the bit
+    one past the end); empty or not a list -> NaN. Each distinct text is decoded once."""
+    seen: dict = {}
+
+    def mask(v) -> float:
+        if v is None:
+            return np.nan
+        if v not in seen:
+            items = json.loads(v) if isinstance(v, str) else v
+            if isinstance(items, list):
+                seen[v] = float(sum(1 << codes.get(item, len(codes)) for item in set(map(str, items))))
+            else:
+                seen[v] = np.nan
+        return seen[v]
+
+    return np.array([mask(v if isinstance(v, (str, type(None))) else json.dumps(v)) for v in values], dtype=float)
+
+
+def pack(rows: Sequence[Sequence]) -> list[bytes]:
+    """``window_select`` rows -> their ``LAYOUT`` values as float64 vectors (NaN for empty)."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))[len(KEY_COLUMNS):]
+    codes = _codes()
+    matrix = np.empty((len(rows), len(LAYOUT)), dtype="<f8")
+    for i, (name, values) in enumerate(zip(LAYOUT, columns, strict=True)):
+        if name in ENUM_STOCKS:
+            matrix[:, i] = _enum_codes(values, codes[name])
+        elif name in LIST_STOCKS:
+            matrix[:, i] = _list_masks(values, codes[name])
+        else:
+            matrix[:, i] = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    return [row.tobytes() for row in matrix]
+
+
+def unpack(vectors: Sequence[bytes]) -> np.ndarray:
+    """``WindowFact.vector`` values -> one float64 matrix, a row each, a ``LAYOUT`` column each."""
+    if not vectors:
+        return np.empty((0, len(LAYOUT)), dtype=float)
+    return np.frombuffer(b"".join(bytes(v) for v in vectors), dtype="<f8").reshape(len(vectors), len(LAYOUT))
+
+
+def _categorical(column: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+    """Indexes -> a categorical of ``names`` plus "other" (NaN stays missing): no string object
+    per row, and ``isin``/``==``/``notna`` on it are vectorised."""
+    categories = [*names, "other"]
+    codes = np.where(np.isnan(column), -1, np.clip(np.nan_to_num(column), 0, len(categories) - 1)).astype(int)
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def decode_enum(column: np.ndarray, key: str) -> pd.Categorical:
+    """Indexes -> the values (missing for NaN; "other" outside the dictionary)."""
+    return _categorical(column, list(_codes()[key]))
+
+
+def decode_states(column: np.ndarray) -> pd.Categorical:
+    return _categorical(column, SYSTEM_STATES)
+
+
+def decode_lists(column: np.ndarray, key: str) -> np.ndarray:
+    """Bit masks -> lists of the values (None for NaN), one list object per distinct mask."""
+    values = [*_codes()[key], "other"]
+    masks, inverse = np.unique(np.nan_to_num(column, nan=-1.0), return_inverse=True)
+    decoded = np.empty(len(masks), dtype=object)
+    for i, m in enumerate(masks):
+        decoded[i] = None if m < 0 else [v for bit, v in enumerate(values) if int(m) >> bit & 1]
+    return decoded[inverse.reshape(-1)]
+
+
 def _write_year(session: Session, year: int, periods: dict[int, int], enterprise_ids: list[int] | None) -> None:
     target = delete(WindowFact).where(WindowFact.year == year)
     if enterprise_ids is not None:
         target = target.where(WindowFact.enterprise_id.in_(enterprise_ids))
     session.execute(target)
-    columns = fact_columns()
     for spec in year_windows(year):
         window = {q: periods[q] for q in spec.quarters if q in periods}
-        if window:
-            session.execute(insert(WindowFact).from_select(columns, window_select(spec, window, enterprise_ids)))
+        if not window:
+            continue
+        rows = session.execute(window_select(spec, window, enterprise_ids)).all()
+        for start in range(0, len(rows), 10000):
+            part = rows[start:start + 10000]
+            session.execute(insert(WindowFact), [
+                {**dict(zip(KEY_COLUMNS, row[:len(KEY_COLUMNS)], strict=True)), "layout": LAYOUT_ID, "vector": vector}
+                for row, vector in zip(part, pack(part), strict=True)])
 
 
 def _bump_version(session: Session) -> None:
@@ -263,10 +361,11 @@ def rebuild(session: Session) -> int:
 
 
 def is_stale(session: Session) -> bool:
-    """True when approved reports exist but no aggregate does (a database upgraded to this
-    schema, or filled behind the application's back)."""
-    has_facts = session.scalar(select(WindowFact.enterprise_id).limit(1)) is not None
-    if has_facts:
+    """True when rows were written with another ``LAYOUT``, or approved reports exist but no
+    aggregate does (a database upgraded to this schema, or filled behind the application's back)."""
+    if session.scalar(select(WindowFact.enterprise_id).where(WindowFact.layout != LAYOUT_ID).limit(1)) is not None:
+        return True
+    if session.scalar(select(WindowFact.enterprise_id).limit(1)) is not None:
         return False
     return session.scalar(select(Report.id).where(Report.status == ReportStatus.APPROVED).limit(1)) is not None
 

@@ -268,11 +268,14 @@ def _presummed_window(reports: pd.DataFrame, spec: PeriodSpec) -> pd.DataFrame:
     """``select_period`` of a frame whose rows are already windows: flows summed over the window
     (NaN unless reported in every quarter), stocks and profile from the latest report, and
     ``n_quarters``. Only the rows of ``spec``'s window are taken, one per enterprise."""
-    rows = reports.loc[reports[WINDOW_COLUMN] == spec.code]
-    out = rows.drop_duplicates("enterprise_id", keep="last").set_index("enterprise_id").drop(columns=[WINDOW_COLUMN])
+    rows = np.flatnonzero((reports[WINDOW_COLUMN] == spec.code).to_numpy(dtype=bool))
+    ids = reports["enterprise_id"].to_numpy()[rows]
+    rows = rows[~pd.Index(ids).duplicated(keep="last")]
+    columns = [i for i, c in enumerate(reports.columns) if c not in (WINDOW_COLUMN, "enterprise_id")]
+    out = reports.iloc[rows, columns]        # one take of the window's rows and columns
+    out.index = pd.Index(reports["enterprise_id"].to_numpy()[rows], name="enterprise_id")
     out["n_quarters"] = out["n_quarters"].astype(int)
     out["complete"] = out["n_quarters"] == len(spec.quarters)
-    out.index.name = "enterprise_id"
     return out
 
 
@@ -320,38 +323,58 @@ def bool_to_float(s: pd.Series) -> pd.Series:
     """True/1 -> 1.0, False/0 -> 0.0, anything else (None, NA, NaN) -> NaN.
 
     Accepts object, bool, nullable boolean and 0/1 integer columns (SQLite stores booleans as
-    integers), so the DB side does not have to normalise them. Vectorised for typed columns;
-    an object column goes through one dictionary lookup per value, and only the unusual values
-    (e.g. 2, text) take the per-value rule of ``_flag``.
+    integers), so the DB side does not have to normalise them. Vectorised for typed columns and
+    for object columns holding only booleans, 0/1 and missing values; any other value (e.g. 2,
+    text) takes the per-value rule of ``_flag``.
     """
     if s.dtype.kind in "biuf":
         values = s.to_numpy(dtype=float, na_value=np.nan)
         return pd.Series(np.where(np.isnan(values), np.nan, values != 0), index=s.index, dtype=float)
-    get = _FLAG_VALUES.get
-    try:
-        out = [get(v, _MISSING) for v in s.to_numpy(dtype=object)]
-    except TypeError:                               # an unhashable value (e.g. a list)
-        out = [_MISSING] * len(s)
     values = s.to_numpy(dtype=object)
-    return pd.Series([_flag(values[i]) if v is _MISSING else v for i, v in enumerate(out)], index=s.index,
-                     dtype=float)
+    missing = pd.isna(values)
+    try:
+        ones = (values == True) & ~missing    # noqa: E712 - elementwise: True, 1 and 1.0
+        zeros = (values == False) & ~missing  # noqa: E712 - elementwise: False, 0 and 0.0
+    except (TypeError, ValueError):
+        ones = zeros = np.zeros(len(values), dtype=bool)
+    if isinstance(ones, np.ndarray) and bool((ones | zeros | missing).all()):
+        out = np.where(ones, 1.0, np.where(zeros, 0.0, np.nan))
+        return pd.Series(out, index=s.index, dtype=float)
+    return pd.Series([_flag(v) for v in values], index=s.index, dtype=float)
 
 
-def _is_list(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: isinstance(v, _LIST_TYPES)).astype(bool)
+def _by_identity(s: pd.Series, fn: Callable[[object], float]) -> np.ndarray:
+    """``fn`` of each cell, computed once per distinct object: the loaders share one list object
+    per distinct value, so a column of 50,000 lists holds a handful of objects."""
+    values = s.to_numpy(dtype=object)
+    if not len(values):
+        return np.empty(0, dtype=float)
+    ids = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    return np.array([fn(values[i]) for i in first], dtype=float)[inverse.reshape(-1)]
 
 
 def _list_has(s: pd.Series, include: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> pd.Series:
     """1.0 if the list holds a value in ``include`` (or any value not in ``exclude``), 0.0 if
     not, NaN if the cell is not a list (the question was not answered)."""
-    known = _is_list(s)
-    items = s.where(known).explode()
-    if include is not None:
-        hit = items.isin(list(include))
-    else:
-        hit = items.notna() & ~items.isin(list(exclude))
-    any_hit = hit.groupby(level=0, sort=False).any().reindex(s.index, fill_value=False)
-    return any_hit.astype(float).where(known)
+    include = None if include is None else frozenset(include)
+    exclude = frozenset(exclude)
+
+    def within(item, values: frozenset) -> bool:
+        try:
+            return item in values
+        except TypeError:                           # an unhashable item equals no listed value
+            return False
+
+    def has(v) -> float:
+        if not isinstance(v, _LIST_TYPES):
+            return np.nan
+        items = [i for i in v if i is not None and i == i]
+        if include is not None:
+            return float(any(within(i, include) for i in items))
+        return float(any(not within(i, exclude) for i in items))
+
+    return pd.Series(_by_identity(s, has), index=s.index, dtype=float)
 
 
 def _dict_frame(s: pd.Series, keys: Iterable[str]) -> pd.DataFrame:
@@ -367,8 +390,7 @@ def _system_states(d: pd.DataFrame) -> pd.DataFrame:
     spread from the ``systems`` dict column."""
     split = [f"systems.{key}" for key in SYSTEM_KEYS]
     if all(name in d.columns for name in split):
-        return pd.DataFrame({key: d[name].to_numpy() for key, name in zip(SYSTEM_KEYS, split, strict=True)},
-                            index=d.index, dtype=object)
+        return pd.DataFrame({key: d[name] for key, name in zip(SYSTEM_KEYS, split, strict=True)}, index=d.index)
     return _dict_frame(_col(d, "systems"), SYSTEM_KEYS)
 
 
@@ -420,44 +442,47 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     NaN in a derived column means the enterprise lacks an input for it.
     """
     spec = as_period_spec(spec)
-    d = e.copy()
+    d = e
+    out: dict[str, pd.Series] = {}     # the new columns, joined to ``e`` once at the end
     gov = _num_col(d, "gross_output_value")
     revenue = _num_col(d, "revenue")
-    d["_annual_revenue"] = revenue * spec.annualisation_factor
-    d["_one"] = 1.0
+    out["_annual_revenue"] = revenue * spec.annualisation_factor
+    out["_one"] = pd.Series(1.0, index=d.index)
     cert_until = pd.to_datetime(_col(d, "high_tech_cert_until"), errors="coerce")
     # A missing certificate date means "no certificate" (the profile field is optional and only
     # filled in by certified enterprises), so it is not a missing input here.
     valid_cert = cert_until >= spec.end_date  # NaT compares False
-    d["_high_tech_output"] = gov.where(valid_cert, 0.0).where(gov.notna())
-    d["_large"] = (d["_annual_revenue"] > params.large_revenue_wan).astype(float).where(revenue.notna())
+    out["_high_tech_output"] = gov.where(valid_cert, 0.0).where(gov.notna())
+    out["_large"] = (out["_annual_revenue"] > params.large_revenue_wan).astype(float).where(revenue.notna())
     level = _col(d, "rd_institution_level")
-    d["_rd_platform"] = level.isin(["municipal", "national"]).astype(float).where(level.notna())
+    out["_rd_platform"] = level.isin(["municipal", "national"]).astype(float).where(level.notna())
     workshops = _num_col(d, "recognised_digital_workshops")
     smart = bool_to_float(_col(d, "smart_factory"))
     known = workshops.notna() | (smart == 1.0)
-    d["_workshops_smart"] = (workshops.fillna(0.0) + smart.fillna(0.0)).where(known)
-    d["_water_total"] = _num_col(d, "water_recycled_m3") + _num_col(d, "water_withdrawal_m3")
-    d["_waste_available"] = _num_col(d, "solid_waste_generated_t") + _num_col(
+    out["_workshops_smart"] = (workshops.fillna(0.0) + smart.fillna(0.0)).where(known)
+    out["_water_total"] = _num_col(d, "water_recycled_m3") + _num_col(d, "water_withdrawal_m3")
+    out["_waste_available"] = _num_col(d, "solid_waste_generated_t") + _num_col(
         d, "solid_waste_prior_stock_used_t"
     ).fillna(0.0)
-    d["_energy_tce"] = energy_tce(d, params)
-    d["_co2_t"] = co2_t(d, params)
-    d["_design_tool"] = _list_has(_col(d, "design_tools"), exclude=["none"])
+    out["_energy_tce"] = energy_tce(d, params)
+    out["_co2_t"] = co2_t(d, params)
+    out["_design_tool"] = _list_has(_col(d, "design_tools"), exclude=["none"])
     cloud = _col(d, "cloud_level")
-    d["_cloud"] = (cloud != "none").astype(float).where(cloud.notna())
-    d["_green_factory"] = bool_to_float(_col(d, "green_factory"))
-    d["_sts"] = bool_to_float(_col(d, "sts"))
+    out["_cloud"] = (cloud != "none").astype(float).where(cloud.notna())
+    out["_green_factory"] = bool_to_float(_col(d, "green_factory"))
+    out["_sts"] = bool_to_float(_col(d, "sts"))
     certs = _col(d, "certifications")
-    d["_iso50001"] = _list_has(certs, include=["iso50001"])
-    d["_iso14001"] = _list_has(certs, include=["iso14001"])
+    out["_iso50001"] = _list_has(certs, include=["iso50001"])
+    out["_iso14001"] = _list_has(certs, include=["iso14001"])
     systems = _system_states(d)
     for key in SYSTEM_KEYS:
         state = systems[key]
-        d[f"_sys_{key}"] = state.isin(["partial", "full"]).astype(float).where(state.notna())
-    d["_industrial_internet"] = bool_to_float(_col(d, "industrial_internet"))
-    d["size_class"] = size_class(d, spec.annualisation_factor)
-    return d
+        out[f"_sys_{key}"] = state.isin(["partial", "full"]).astype(float).where(state.notna())
+    out["_industrial_internet"] = bool_to_float(_col(d, "industrial_internet"))
+    out["size_class"] = size_class(d, spec.annualisation_factor)
+    # One join instead of ~40 column inserts (each of which would copy or re-block the frame).
+    kept = d.drop(columns=[c for c in out if c in d.columns])
+    return pd.concat([kept, pd.DataFrame(out, index=d.index)], axis=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -652,8 +677,9 @@ class _Window:
     spec: PeriodSpec
     data: pd.DataFrame  # derived per-enterprise frame
     expected: pd.DataFrame | None
-    # Population masks, computed once per window and population (many indicators share one).
+    # Population masks and input columns, computed once per window (many indicators share them).
     _masks: dict = field(default_factory=dict, compare=False, repr=False)
+    _columns: dict = field(default_factory=dict, compare=False, repr=False)
 
     def members(self, population: Population, expected: bool = False) -> np.ndarray:
         """The boolean mask of ``population`` over ``data`` (or ``expected``)."""
@@ -662,30 +688,63 @@ class _Window:
             self._masks[key] = population(self.expected if expected else self.data).to_numpy(dtype=bool)
         return self._masks[key]
 
+    def expected_members(self, population: Population) -> np.ndarray:
+        """Over ``data``: whether the row's enterprise is an expected member of ``population``."""
+        key = (population, "expected rows")
+        if key not in self._masks:
+            ids = self.expected.index[self.members(population, expected=True)]
+            self._masks[key] = np.asarray(self.data.index.isin(ids), dtype=bool)
+        return self._masks[key]
+
+    def column(self, name: str | None) -> np.ndarray:
+        """An input column as float (NaN where missing or absent; 1.0 everywhere for ``None``)."""
+        if name not in self._columns:
+            if name is None:
+                values = np.ones(len(self.data), dtype=float)
+            else:
+                values = _num_col(self.data, name).to_numpy(dtype=float, na_value=np.nan)
+            self._columns[name] = values
+        return self._columns[name]
+
 
 def _window(reports, expected, spec, params) -> _Window:
     spec = as_period_spec(spec)
     return _Window(spec, derive(select_period(reports, spec), spec, params), expected_for(expected, spec))
 
 
+def _aggregate_arrays(num: np.ndarray, den: np.ndarray, defn: IndicatorDef) -> tuple[float, np.ndarray]:
+    """``aggregate`` on float arrays (the indicator table's path; same rules and results)."""
+    used = ~np.isnan(num) & ~np.isnan(den)
+    if defn.kind == "mean_ratio":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rates = num / np.where(den > 0, den, np.nan)
+        used = ~np.isnan(rates)
+        value = float(pd.Series(rates[used]).mean() * defn.scale) if used.any() else np.nan
+    elif defn.kind == "sum":
+        value = float(pd.Series(num[used]).sum() * defn.scale) if used.any() else np.nan
+    else:
+        total_den = pd.Series(den[used]).sum()
+        value = (float(pd.Series(num[used]).sum() / total_den * defn.scale)
+                 if used.any() and total_den > 0 else np.nan)
+    return value, used
+
+
 def _value_and_coverage(defn: IndicatorDef, w: _Window) -> dict:
-    # Take only the input columns: copying the whole wide frame per indicator dominates the cost.
-    cols = [c for c in (defn.num, defn.den) if c and c in w.data.columns]
-    d = w.data.loc[w.members(defn.population), cols]
-    value, used = aggregate(d, defn)
-    used_ids = used.index[used.to_numpy()]
+    population = w.members(defn.population)
+    num = w.column(defn.num)[population]
+    den = w.column(defn.den)[population]     # no denominator: 1.0 (``column(None)``)
+    value, used = _aggregate_arrays(num, den, defn)
     if w.expected is None:
         n_expected = np.nan
         n_used = int(used.sum())
     else:
-        exp_ids = w.expected.index[w.members(defn.population, expected=True)]
-        n_expected = len(exp_ids)
-        n_used = int(used_ids.isin(exp_ids).sum())
+        n_expected = int(w.members(defn.population, expected=True).sum())
+        n_used = int((used & w.expected_members(defn.population)[population]).sum())
     share = n_used / n_expected if n_expected else np.nan
     return {
         "value": value,
         "n_used": n_used,
-        "n_reporting": int(len(d)),
+        "n_reporting": int(population.sum()),
         "n_expected": n_expected,
         "n_missing": (n_expected - n_used) if n_expected == n_expected else np.nan,
         "coverage": share,

@@ -55,10 +55,11 @@ from sqlalchemy import (
 from portal import fields
 from portal.extensions import db
 from portal.models import DashboardVersion, Enterprise, Report, ReportingPeriod, ReportStatus, Scorecard
-from portal.models.dashboard import WINDOW_FLOWS, WindowFact
+from portal.models.dashboard import ENUM_STOCKS, LAYOUT, LIST_STOCKS, NUMERIC_STOCKS, WINDOW_FLOWS, WindowFact
 from portal.models.period import quarter_end
 
-from .facts import RECOGNITION_FAMILIES, SMART_FACTORY_GRADE, SMART_NO_LEVEL, fact_code
+from . import facts
+from .facts import KEY_COLUMNS, RECOGNITION_FAMILIES, SMART_FACTORY_GRADE, SMART_NO_LEVEL, fact_code
 from .indicators import FLOW_FIELDS, PROFILE_COLUMNS, SYSTEM_KEYS, WINDOW_COLUMN, PeriodSpec
 
 #: Stocks the indicators and the land-efficiency score read (latest report of a window).
@@ -252,46 +253,74 @@ def _to_bool(column: pd.Series) -> pd.Series:
     return pd.Series([get(v) for v in column.to_numpy(dtype=object)], index=column.index, dtype=object)
 
 
-def windows_statement(spec: PeriodSpec, basis: dict[str, str | None] | None = None):
-    """The single SELECT behind ``load_windows``: the maintained window rows (``WindowFact``) of
-    ``spec`` and of the same window last year, with the enterprise profile joined. Each
-    recognition flag is the family's confirmed variant once a current snapshot of the family is
-    confirmed, else the variant counting pending snapshots (``basis`` is ``recognition_basis()``,
-    read when not given)."""
-    basis = recognition_basis() if basis is None else basis
-    fact = WindowFact.__table__.c
-    flags = [fact[f"{flag}_{'confirmed' if basis.get(family) == 'confirmed' else 'open'}"].label(flag)
-             for flag, family in zip(FLAG_COLUMNS, RECOGNITION_FAMILIES, strict=True)]
+def windows_statement(spec: PeriodSpec):
+    """The SELECT behind ``load_windows``: the maintained window rows (``WindowFact``) of ``spec``
+    and of the same window last year, keys and packed vector."""
     codes = sorted({fact_code(window) for window in (spec, spec.previous_year())})
     return (
-        select(fact.report_id, fact.enterprise_id, fact.year, fact.quarter, fact.window.label(WINDOW_COLUMN),
-               fact.n_quarters, *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
-               *(fact[key] for key in WINDOW_FLOWS),
-               *(fact[key].label(key) for key in STOCK_FIELDS if key != "systems"),
-               *(fact[f"sys_{key}"].label(f"systems.{key}") for key in SYSTEM_KEYS), *flags)
-        .join(Enterprise, Enterprise.id == fact.enterprise_id)
-        .where(fact.window.in_(codes))
-        .order_by(fact.window, fact.enterprise_id)
+        select(*(WindowFact.__table__.c[key] for key in KEY_COLUMNS), WindowFact.vector)
+        .where(WindowFact.window.in_(codes))
+        .order_by(WindowFact.window, WindowFact.enterprise_id)
     )
 
 
-def load_windows(spec: PeriodSpec) -> pd.DataFrame:
+def load_enterprises() -> pd.DataFrame:
+    """Every enterprise's profile (``PROFILE_COLUMNS``), ``active`` and ``founded_on``, indexed by id:
+    read once per window view for both the window rows and the expected frame."""
+    statement = select(Enterprise.id.label("enterprise_id"),
+                       *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
+                       Enterprise.active.label("active"), Enterprise.founded_on.label("founded_on"))
+    result = db.session.connection().execute(statement)
+    return _raw_frame(result, ("land_area_mu",), ("enterprise_id",)).set_index("enterprise_id")
+
+
+def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> pd.DataFrame:
     """The window frame for ``spec`` and the same window a year earlier: one row per enterprise and
     window, tagged with the window's code in ``WINDOW_COLUMN``, read from the maintained
-    aggregates (``facts``; flows already summed, system states per key, flags resolved), so a view
-    of one window reads two narrow rows per enterprise and never a report.
-    ``indicators.select_period`` reads it like the ``reports`` frame."""
+    aggregates (``facts``: flows already summed, stocks of the window's latest report, flags of
+    its snapshots), so a view of one window reads two rows per enterprise and never a report.
+    ``indicators.select_period`` reads it like the ``reports`` frame.
+
+    Each recognition flag is the family's confirmed variant once a current snapshot of the
+    family is confirmed, else the variant counting pending snapshots (``recognition_basis``).
+    The profile is read once per enterprise (``enterprises``, ``load_enterprises()`` when not
+    given) and joined here."""
     result = db.session.connection().execute(windows_statement(spec))
-    frame = _raw_frame(result, (*_float_columns(), *WINDOW_FLOWS),
-                       ("report_id", "enterprise_id", "year", "quarter", "n_quarters"))
+    rows = result.cursor.fetchall() if result.returns_rows else []
+    result.close()
+    keys = list(zip(*rows, strict=True)) if rows else [()] * (len(KEY_COLUMNS) + 1)
+    matrix = facts.unpack(keys[-1])
+    at = {name: i for i, name in enumerate(LAYOUT)}
     # A one-quarter year to date is kept under its quarter's code: give it the code asked for.
     codes = {fact_code(window): window.code for window in (spec, spec.previous_year())}
-    frame[WINDOW_COLUMN] = frame[WINDOW_COLUMN].map(lambda c: codes.get(c, c)).astype(object)
-    for name in JSON_FIELDS:
-        if name in frame.columns:
-            frame[name] = _decode_json(frame[name])
-    for name in ("is_above_scale", "industrial_internet"):
-        frame[name] = _to_bool(frame[name])
+    data: dict[str, object] = {
+        "report_id": np.array(keys[4], dtype=np.int64), "enterprise_id": np.array(keys[1], dtype=np.int64),
+        "year": np.array(keys[2], dtype=np.int64), "quarter": np.array(keys[3], dtype=np.int64),
+        WINDOW_COLUMN: np.array([codes.get(c, c) for c in keys[0]], dtype=object),
+        "n_quarters": np.array(keys[5], dtype=np.int64),
+    }
+    profiles = load_enterprises() if enterprises is None else enterprises
+    profile = profiles.iloc[profiles.index.get_indexer(data["enterprise_id"])]
+    for key in PROFILE_COLUMNS:
+        data[key] = profile[key].to_numpy()
+    numbers = [*WINDOW_FLOWS, *NUMERIC_STOCKS]
+    for key in ENUM_STOCKS:
+        data[key] = facts.decode_enum(matrix[:, at[key]], key)
+    for key in LIST_STOCKS:
+        data[key] = facts.decode_lists(matrix[:, at[key]], key)
+    flag = matrix[:, at["industrial_internet"]]
+    data["industrial_internet"] = np.where(np.isnan(flag), None, flag == 1.0).astype(object)
+    for key in SYSTEM_KEYS:
+        data[f"systems.{key}"] = facts.decode_states(matrix[:, at[f"systems.{key}"]])
+    basis = recognition_basis()
+    for name, family in zip(FLAG_COLUMNS, RECOGNITION_FAMILIES, strict=True):
+        numbers.append(f"{name}_{'confirmed' if basis.get(family) == 'confirmed' else 'open'}")
+    # The numbers as ONE float block (a copy of the matrix's columns), the rest beside it: building
+    # the frame from separate float arrays would make pandas consolidate them again.
+    block = pd.DataFrame(matrix[:, [at[key] for key in numbers]],
+                         columns=[*numbers[:-len(FLAG_COLUMNS)], *FLAG_COLUMNS])
+    frame = pd.concat([pd.DataFrame(data), block], axis=1)
+    frame["is_above_scale"] = _to_bool(frame["is_above_scale"])
     # SQLite hands dates over as ISO text; PostgreSQL as dates. Both become Timestamps (NaT for none).
     frame["high_tech_cert_until"] = pd.to_datetime(frame["high_tech_cert_until"], errors="coerce")
     return frame
@@ -306,30 +335,31 @@ def approved_quarters() -> tuple[tuple[int, int], ...]:
     return tuple(sorted((int(y), int(q)) for y, q in rows))
 
 
-def load_expected(periods: Iterable[tuple[int, int]] | None = None) -> pd.DataFrame:
+def load_expected(periods: Iterable[tuple[int, int]] | None = None,
+                  enterprises: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``expected`` frame: active enterprises x opened periods, founded by the period's end
-    (only the given (year, quarter) pairs of them when ``periods`` is given)."""
-    cols = ("enterprise_id", "cluster", "sub_direction", "park", "town", "is_above_scale", "founded_on")
-    enterprises = _frame(db.session.execute(
-        select(Enterprise.id, Enterprise.cluster, Enterprise.sub_direction, Enterprise.park, Enterprise.town,
-               Enterprise.is_above_scale, Enterprise.founded_on)
-        .where(Enterprise.active.is_(True))
-    ), cols)
+    (only the given (year, quarter) pairs of them when ``periods`` is given; ``enterprises`` is
+    ``load_enterprises()``, read when not given)."""
+    columns = ["enterprise_id", "year", "quarter", "cluster", "sub_direction", "park", "town", "is_above_scale"]
+    enterprises = load_enterprises() if enterprises is None else enterprises
+    active = enterprises.loc[_to_bool(enterprises["active"]).to_numpy(dtype=object) == True]  # noqa: E712
     wanted = None if periods is None else list(periods)
-    periods = _frame(db.session.execute(
-        select(ReportingPeriod.year, ReportingPeriod.quarter).where(_in_periods(wanted))
-    ), ("year", "quarter"))
-    columns = ["enterprise_id", "year", "quarter", *cols[1:-1]]
-    if enterprises.empty or periods.empty:
+    quarters = sorted({(int(y), int(q)) for y, q in db.session.execute(
+        select(ReportingPeriod.year, ReportingPeriod.quarter).where(_in_periods(wanted))).all()})
+    if active.empty or not quarters:
         return pd.DataFrame(columns=columns)
-    periods["ends_on"] = [quarter_end(int(y), int(q)) for y, q in periods.itertuples(index=False)]
-    grid = enterprises.merge(periods, how="cross")
-    founded = pd.to_datetime(grid["founded_on"], errors="coerce")
-    grid = grid.loc[founded.isna() | (founded <= pd.to_datetime(grid["ends_on"]))]
-    out = grid.loc[:, columns].reset_index(drop=True)
-    for name in ("year", "quarter", "enterprise_id"):
-        out[name] = out[name].astype("int64")
-    return out
+    founded = pd.to_datetime(active["founded_on"], errors="coerce").to_numpy()
+    parts = []
+    for year, quarter in quarters:
+        ends = np.datetime64(quarter_end(year, quarter))
+        keep = np.isnat(founded) | (founded <= ends)
+        rows = active.loc[keep]
+        part = pd.DataFrame({"enterprise_id": rows.index.to_numpy(dtype=np.int64),
+                             "year": np.int64(year), "quarter": np.int64(quarter)})
+        for key in columns[3:]:
+            part[key] = rows[key].to_numpy()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def recognition_basis() -> dict[str, str | None]:

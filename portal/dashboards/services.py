@@ -110,8 +110,9 @@ def window_data(spec: PeriodSpec) -> Frames:
 
     def build() -> Frames:
         windows = (spec, spec.previous_year())
-        return Frames(queries.load_windows(spec),
-                      queries.load_expected([(s.year, s.quarter) for s in windows]))
+        enterprises = queries.load_enterprises()
+        return Frames(queries.load_windows(spec, enterprises),
+                      queries.load_expected([(s.year, s.quarter) for s in windows], enterprises))
 
     return current_cache().frames.get_or_compute((version, "window", spec.code), build)
 
