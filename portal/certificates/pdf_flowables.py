@@ -16,6 +16,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -31,6 +32,54 @@ Line = tuple[int, int, float, bool]  # characters [start, end), unused width, en
 
 _WHITESPACE = re.compile(r"\s+")
 _FUZZ = 1e-6  # ReportLab's tolerance when a line fills the width exactly
+
+
+class TextWriter:
+    """Text in the embedded TrueType font written as PDF operators, one ``BT ... ET`` block.
+
+    What ReportLab's text object writes for the same calls (subset font switches, ``Tm``
+    positions, ``rg`` colours, escaped ``Tj`` strings), without its per-call bookkeeping:
+    cursor widths, graphics-state copies and font lookups. ``show`` after ``at`` writes one
+    string; size and colour are written only when they change.
+    """
+
+    def __init__(self, canvas, font_name: str):
+        self.canvas = canvas
+        self.font = pdfmetrics.getFont(font_name)
+        self.doc = canvas._doc  # ReportLab's own text object keys font subsets by the document too
+        self.ops: list[str] = ["BT"]
+        self._size: float | None = None
+        self._subset: int | None = None
+        self._colour: Any = None
+
+    def style(self, size: float, colour: Any) -> None:
+        if size != self._size:
+            self._size, self._subset = size, None
+        if colour != self._colour:
+            self._colour = colour
+            if not isinstance(colour, colors.Color):
+                colour = colors.toColor(colour)
+            self.ops.append(f"{fp_str(colour.red, colour.green, colour.blue)} rg")
+
+    def at(self, x: float, y: float) -> None:
+        self.ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+
+    def show(self, text: str) -> None:
+        font, doc, ops = self.font, self.doc, self.ops
+        for subset, chunk in font.splitString(text, doc):
+            if subset != self._subset:
+                self._subset = subset
+                ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(self._size)} Tf")
+            ops.append(f"({escapePDF(chunk)}) Tj")
+
+    def close(self) -> None:
+        """Write the block into the page, inside its own graphics state (the colours stay local)."""
+        if len(self.ops) > 1:
+            self.ops.append("ET")
+            self.canvas.saveState()
+            self.canvas.addLiteral(" ".join(self.ops))
+            self.canvas.restoreState()
+        self.ops = ["BT"]
 
 
 class TextBlock(Flowable):
@@ -165,13 +214,10 @@ class TextBlock(Flowable):
         if not lines:
             return
         st = self.style
-        canvas = self.canv
         # In one style ReportLab trims the spaces at the ends of each line but the last.
         single = len(self.runs) == 1
         align = st.alignment
-        canvas.saveState()
-        text = canvas.beginText()
-        size_now = colour_now = None
+        out = TextWriter(self.canv, st.fontName)
         y = self.height
         for number, (start, end, extra, trimmed) in enumerate(lines):
             pieces = self._segments(start, end)
@@ -181,17 +227,11 @@ class TextBlock(Flowable):
                 y -= max([size for _, _, size in pieces] + [st.fontSize] * (ends_hard or not pieces))
             else:
                 y -= st.leading
-            text.setTextOrigin(0.5 * extra if align == TA_CENTER else extra if align == TA_RIGHT else 0.0, y)
+            out.at(0.5 * extra if align == TA_CENTER else extra if align == TA_RIGHT else 0.0, y)
             for piece, colour, size in pieces:
-                if size != size_now:
-                    text.setFont(st.fontName, size)
-                    size_now = size
-                if colour != colour_now:
-                    text.setFillColor(colour)
-                    colour_now = colour
-                text.textOut(piece.strip() if single and trimmed else piece)
-        canvas.drawText(text)
-        canvas.restoreState()
+                out.style(size, colour)
+                out.show(piece.strip() if single and trimmed else piece)
+        out.close()
 
 
 def _normalise(runs: Sequence[Run | None], style: ParagraphStyle) -> list[Run | None]:
@@ -329,25 +369,20 @@ class ReportTable(Table):
     def _write_pending(self) -> None:
         if not self._pending:
             return
-        canvas = self.canv
-        canvas.saveState()
-        text = canvas.beginText()
-        font = size = colour = None
+        out = TextWriter(self.canv, self._pending[0][3].fontname)
         for x, y, line, cellstyle in self._pending:
-            if (cellstyle.fontname, cellstyle.fontsize) != (font, size):
-                font, size = cellstyle.fontname, cellstyle.fontsize
-                text.setFont(font, size)
-            if cellstyle.color != colour:
-                colour = cellstyle.color
-                text.setFillColor(colour)
+            if cellstyle.fontname != out.font.fontName:
+                out.close()
+                out = TextWriter(self.canv, cellstyle.fontname)
+            size = cellstyle.fontsize
+            out.style(size, cellstyle.color)
             just = cellstyle.alignment
             if just != "LEFT":
-                width = stringWidth(line, font, size)
+                width = stringWidth(line, cellstyle.fontname, size)
                 x -= width if just == "RIGHT" else 0.5 * width
-            text.setTextOrigin(x, y)
-            text.textOut(line)
-        canvas.drawText(text)
-        canvas.restoreState()
+            out.at(x, y)
+            out.show(line)
+        out.close()
         self._pending = []
 
 

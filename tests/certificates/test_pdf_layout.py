@@ -164,11 +164,17 @@ def test_trend_chart_without_values_says_so():
 
 
 def placed_text(pdf: bytes) -> list[tuple[bytes, float, float]]:
-    """Every shown string (as encoded) with its page position: q/Q/cm/BT/Tm/Td/Tj interpreted."""
+    """Every shown string (as encoded) with its page position.
+
+    Interprets q/Q/cm and the text positioning operators (BT, Tm, Td, TL, T*); strings shown one
+    after another without repositioning count as one, at the first one's position.
+    """
     from pypdf.generic import ContentStream
 
     page = PdfReader(io.BytesIO(pdf)).pages[0]
-    found, stack, ctm, tm = [], [], (1, 0, 0, 1, 0, 0), (1, 0, 0, 1, 0, 0)
+    found, stack = [], []
+    ctm = tm = lm = (1, 0, 0, 1, 0, 0)
+    leading, joined = 0.0, False
 
     def times(m, n):
         a, b, c, d, e, f = m
@@ -184,14 +190,26 @@ def placed_text(pdf: bytes) -> list[tuple[bytes, float, float]]:
         elif op == b"cm":
             ctm = times(tuple(float(v) for v in operands), ctm)
         elif op == b"BT":
-            tm = (1, 0, 0, 1, 0, 0)
+            tm = lm = (1, 0, 0, 1, 0, 0)
+            joined = False
         elif op == b"Tm":
-            tm = tuple(float(v) for v in operands)
-        elif op == b"Td":
-            tm = times((1, 0, 0, 1, float(operands[0]), float(operands[1])), tm)
+            tm = lm = tuple(float(v) for v in operands)
+            joined = False
+        elif op in (b"Td", b"T*"):
+            dx, dy = (float(operands[0]), float(operands[1])) if op == b"Td" else (0.0, -leading)
+            tm = lm = times((1, 0, 0, 1, dx, dy), lm)
+            joined = False
+        elif op == b"TL":
+            leading = float(operands[0])
         elif op == b"Tj":
-            m = times(tm, ctm)
-            found.append((bytes(operands[0].original_bytes), round(m[4], 2), round(m[5], 2)))
+            shown = bytes(operands[0].original_bytes)
+            if joined:
+                text, x, y = found[-1]
+                found[-1] = (text + shown, x, y)
+            else:
+                m = times(tm, ctm)
+                found.append((shown, round(m[4], 2), round(m[5], 2)))
+            joined = True
     return sorted(found)
 
 
@@ -219,4 +237,32 @@ def test_report_table_places_string_cells_as_table_does():
         pdfs.append(buffer.getvalue())
     expected = placed_text(pdfs[0])
     assert len(expected) == 12
+    assert placed_text(pdfs[1]) == expected
+
+
+@pytest.mark.parametrize("style_name", ["cell", "cell_c", "cell_r", "title"])
+@pytest.mark.parametrize("runs, markup", [
+    ([(TEXTS[0], None, None)], escape(TEXTS[0])),
+    ([(TEXTS[1], None, None)], escape(TEXTS[1])),
+    ([("主导产品细分市场占有率较为靠前", None, None), MARK_RUN, LINE_BREAK, ("均未满足：国内细分市场排名≤10名", "#5F6670", 7.5)],
+     '主导产品细分市场占有率较为靠前<font color="#B3261E"> ※</font><br/>'
+     '<font size="7.5" color="#5F6670">均未满足：国内细分市场排名≤10名</font>'),
+    ([("标准版本", "#5F6670", 8), LINE_BREAK, ("工信部企业〔2026〕2号", None, 12)],
+     '<font color="#5F6670" size="8">标准版本</font><br/><font size="12">工信部企业〔2026〕2号</font>'),
+])
+def test_text_block_draws_each_line_where_the_paragraph_does(runs, markup, style_name):
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    style = getattr(STYLES, style_name)
+    pdfs = []
+    for flowable in (Paragraph(markup, style), TextBlock(runs, style)):
+        buffer = io.BytesIO()
+        c = rl_canvas.Canvas(buffer, invariant=1)
+        flowable.wrapOn(c, 90, 1000)
+        flowable.drawOn(c, 60, 400)
+        c.showPage()
+        c.save()
+        pdfs.append(buffer.getvalue())
+    expected = placed_text(pdfs[0])
+    assert len(expected) >= 2
     assert placed_text(pdfs[1]) == expected
