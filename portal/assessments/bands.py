@@ -172,10 +172,26 @@ def map_distinct(values: np.ndarray, fn, dtype=object) -> np.ndarray:
     """``[fn(v) for v in values]`` computed once per distinct value (pandas.factorize for many rows)."""
     values = np.asarray(values, dtype=object)
     if len(values) <= SMALL:
-        return np.array([fn(v) for v in values], dtype=dtype)
+        return np.array(_map_small(values, fn), dtype=dtype)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.array([fn(u) for u in uniques] + [fn(None)], dtype=dtype)
     return mapped[codes]
+
+
+def _map_small(values: np.ndarray, fn) -> list:
+    """``[fn(v) for v in values]``, ``fn`` called once per distinct text / bool / None (the values
+    a category takes; other values, e.g. floats where -0.0 == 0.0, are mapped one by one)."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        if v is None or type(v) is str or type(v) is bool:
+            key = (type(v), v)
+            if key not in seen:
+                seen[key] = fn(v)
+            out.append(seen[key])
+        else:
+            out.append(fn(v))
+    return out
 
 
 def _present(v: object) -> bool:

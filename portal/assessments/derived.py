@@ -208,6 +208,23 @@ def _ratio(a: np.ndarray, b: np.ndarray, scale: float = 100.0) -> np.ndarray:
     return out
 
 
+_PLAIN_RATIOS = ("key_process_nc_rate_pct", "digital_equipment_share_pct", "networked_equipment_share_pct",
+                 "rd_intensity_pct", "rd_intensity_prev1_pct", "rd_staff_share_pct", "main_business_share_pct",
+                 "debt_ratio_pct", "net_margin_pct", "water_reuse_rate_pct", "solid_waste_utilisation_pct",
+                 "wastewater_reuse_pct", "output_per_mu", "tax_per_mu", "revenue_per_mu", "labour_productivity")
+
+
+def _ratios(parts: Sequence[tuple[np.ndarray, np.ndarray, float]]) -> list[np.ndarray]:
+    """:func:`_ratio` of several (a, b, scale) of the same length in one stacked computation."""
+    a = np.array([p[0] for p in parts], dtype=float)
+    b = np.array([p[1] for p in parts], dtype=float)
+    scale = np.array([p[2] for p in parts], dtype=float)[:, None]
+    ok = (b > 0) & ~np.isnan(a)
+    out = np.full(a.shape, np.nan)
+    np.divide(a * scale, b, out=out, where=ok)
+    return list(out)
+
+
 def _growth(now: np.ndarray, before: np.ndarray) -> np.ndarray:
     ok = (before > 0) & ~np.isnan(now)
     out = np.full(now.shape, np.nan)
@@ -233,7 +250,7 @@ def _obj(col: object, n: int) -> np.ndarray:
 def _flt(col: object, n: int) -> np.ndarray:
     if col is None:
         return np.full(n, np.nan)
-    if not isinstance(col, np.ndarray) and all(type(v) in _PLAIN_NUMBER for v in col):
+    if not isinstance(col, np.ndarray) and _PLAIN_NUMBER.issuperset(map(type, col)):
         # plain floats / ints / bools / None: numpy converts them exactly as _num does, in one call
         try:
             arr = np.array(col, dtype=float)
@@ -276,7 +293,13 @@ def compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_or
     with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
         out = _compute(base, n, as_of_year, as_of_ord, dict(options or {}))
     # an overflow from absurd inputs (e.g. a subnormal denominator) is "not available", not infinity
-    return {k: (np.where(np.isinf(v), np.nan, v) if v.dtype.kind == "f" else v) for k, v in out.items()}
+    floats = [k for k, v in out.items() if v.dtype.kind == "f"]
+    if floats:
+        stacked = np.array([out[k] for k in floats], dtype=float).reshape(len(floats), n)
+        stacked = np.where(np.isinf(stacked), np.nan, stacked)
+        for k, row in zip(floats, stacked, strict=True):
+            out[k] = row
+    return out
 
 
 def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_ord: np.ndarray,
@@ -288,36 +311,49 @@ def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_o
                                            "ip_class2_count", "standards_led_count", "key_processes_total",
                                            "key_processes_nc", "equipment_total", "equipment_digital",
                                            "equipment_networked", "niche_since_year", "land_area_mu")}
+    prior_used = np.where(np.isnan(f["solid_waste_prior_stock_used_t"]), 0.0, f["solid_waste_prior_stock_used_t"])
+    # the plain ratios of report fields, all in one stacked call (element by element the same)
+    ratio = dict(zip(_PLAIN_RATIOS, _ratios([
+        (f["key_processes_nc"], f["key_processes_total"], 100.0),
+        (f["equipment_digital"], f["equipment_total"], 100.0),
+        (f["equipment_networked"], f["equipment_total"], 100.0),
+        (f["rd_expenditure"], f["revenue"], 100.0),
+        (f["rd_expenditure_prev1"], f["revenue_prev1"], 100.0),
+        (f["rd_personnel"], f["employees"], 100.0),
+        (f["main_business_revenue"], f["revenue"], 100.0),
+        (f["total_liabilities"], f["total_assets"], 100.0),
+        (f["net_profit"], f["revenue"], 100.0),
+        (f["water_recycled_m3"], f["water_recycled_m3"] + f["water_withdrawal_m3"], 100.0),
+        (f["solid_waste_utilised_t"], f["solid_waste_generated_t"] + prior_used, 100.0),
+        (f["wastewater_reused_m3"], f["wastewater_treated_m3"], 100.0),
+        (f["gross_output_value"], f["land_area_mu"], 1.0),
+        (f["taxes_paid"], f["land_area_mu"], 1.0),
+        (f["revenue"], f["land_area_mu"], 1.0),
+        (f["value_added"], f["employees"], 1.0),
+    ]), strict=True))
     out: dict[str, np.ndarray] = {}
-    out["key_process_nc_rate_pct"] = _ratio(f["key_processes_nc"], f["key_processes_total"])
-    out["digital_equipment_share_pct"] = _ratio(f["equipment_digital"], f["equipment_total"])
-    out["networked_equipment_share_pct"] = _ratio(f["equipment_networked"], f["equipment_total"])
-    out["rd_intensity_pct"] = _ratio(f["rd_expenditure"], f["revenue"])
-    out["rd_intensity_prev1_pct"] = _ratio(f["rd_expenditure_prev1"], f["revenue_prev1"])
+    for key in ("key_process_nc_rate_pct", "digital_equipment_share_pct", "networked_equipment_share_pct",
+                "rd_intensity_pct", "rd_intensity_prev1_pct"):
+        out[key] = ratio[key]
     out["rd_intensity_min_2y_pct"] = np.minimum(out["rd_intensity_pct"], out["rd_intensity_prev1_pct"])
     out["rd_2y_total"] = f["rd_expenditure"] + f["rd_expenditure_prev1"]
     out["rd_2y_avg"] = out["rd_2y_total"] / 2.0
-    out["rd_staff_share_pct"] = _ratio(f["rd_personnel"], f["employees"])
-    out["main_business_share_pct"] = _ratio(f["main_business_revenue"], f["revenue"])
+    out["rd_staff_share_pct"] = ratio["rd_staff_share_pct"]
+    out["main_business_share_pct"] = ratio["main_business_share_pct"]
     out["revenue_growth_pct"] = _growth(f["revenue"], f["revenue_prev1"])
     out["main_business_growth_pct"] = _growth(f["main_business_revenue"], f["main_business_revenue_prev1"])
     out["main_business_growth_2y_avg_pct"] = _cagr2(f["main_business_revenue"], f["main_business_revenue_prev2"])
     out["revenue_cagr_2y_pct"] = _cagr2(f["revenue"], f["revenue_prev2"])
-    out["debt_ratio_pct"] = _ratio(f["total_liabilities"], f["total_assets"])
-    out["net_margin_pct"] = _ratio(f["net_profit"], f["revenue"])
+    out["debt_ratio_pct"] = ratio["debt_ratio_pct"]
+    out["net_margin_pct"] = ratio["net_margin_pct"]
     amounts = {k: f[k] for k in energy.ENERGY_FIELDS}
     out["energy_tce"] = energy.energy_tce_array(amounts, opts.get("energy_basis", "calorific"))
     out["co2_t"] = energy.co2_t_array(amounts, opts.get("grid_factor"))
     out["energy_per_10k_va"] = _ratio(out["energy_tce"], f["value_added"], 1.0)
     out["co2_per_10k_va"] = _ratio(out["co2_t"], f["value_added"], 1.0)
-    out["water_reuse_rate_pct"] = _ratio(f["water_recycled_m3"], f["water_recycled_m3"] + f["water_withdrawal_m3"])
-    prior_used = np.where(np.isnan(f["solid_waste_prior_stock_used_t"]), 0.0, f["solid_waste_prior_stock_used_t"])
-    out["solid_waste_utilisation_pct"] = _ratio(f["solid_waste_utilised_t"], f["solid_waste_generated_t"] + prior_used)
-    out["wastewater_reuse_pct"] = _ratio(f["wastewater_reused_m3"], f["wastewater_treated_m3"])
-    out["output_per_mu"] = _ratio(f["gross_output_value"], f["land_area_mu"], 1.0)
-    out["tax_per_mu"] = _ratio(f["taxes_paid"], f["land_area_mu"], 1.0)
-    out["revenue_per_mu"] = _ratio(f["revenue"], f["land_area_mu"], 1.0)
-    out["labour_productivity"] = _ratio(f["value_added"], f["employees"], 1.0)
+    for key in ("water_reuse_rate_pct", "solid_waste_utilisation_pct", "wastewater_reuse_pct", "output_per_mu",
+                "tax_per_mu", "revenue_per_mu", "labour_productivity"):
+        out[key] = ratio[key]
     years = as_of_year.astype(float) - f["niche_since_year"]
     out["years_in_niche"] = np.where(years >= 0, years, np.where(np.isnan(years), np.nan, 0.0))
 

@@ -122,6 +122,66 @@ class Columns:
         return Columns(self._data, self.n, {**self._over, **overrides})
 
 
+class _RowsData(Mapping):
+    """Raw columns of :class:`ChangedRows`, each built when first read."""
+
+    def __init__(self, base: Columns, diffs: Sequence[Mapping[str, Any]], touched: frozenset[str]):
+        self._base, self._diffs, self._touched = base, diffs, touched
+
+    def __getitem__(self, name: str) -> list:
+        raw = self._base._raw(name)
+        if raw is None and name not in self._touched:
+            raise KeyError(name)
+        b = None if raw is None else raw[0]
+        if name not in self._touched:
+            return [b] * len(self._diffs)
+        return [d[name] if name in d else b for d in self._diffs]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._touched or name in self._base
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*self._base._data, *self._base._over, *self._touched]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class ChangedRows(Columns):
+    """``len(diffs)`` rows over one-row columns: row i is ``base`` with the values of ``diffs[i]``
+    (name -> value) in place of its own.
+
+    The same values as a :class:`Columns` over lists built row by row; a column no row changes is
+    the base's converted value repeated, so a re-scoring converts only the changed columns.
+    """
+
+    def __init__(self, base: Columns, diffs: Sequence[Mapping[str, Any]],
+                 overrides: Mapping[str, np.ndarray] | None = None):
+        if base.n != 1:
+            raise ValueError("ChangedRows needs one-row base columns")
+        diffs = list(diffs)
+        touched = frozenset().union(*diffs)
+        super().__init__(_RowsData(base, diffs, touched), len(diffs), overrides)
+        self._base, self._diffs, self._touched = base, diffs, touched
+
+    def num(self, name: str) -> np.ndarray:
+        if name not in self._num and name not in self._over and name not in self._touched:
+            arr = np.repeat(self._base.num(name), self.n)
+            arr.setflags(write=False)
+            self._num[name] = arr
+        return super().num(name)
+
+    def obj(self, name: str) -> np.ndarray:
+        if name not in self._obj and name not in self._over and name not in self._touched:
+            arr = np.repeat(self._base.obj(name), self.n)
+            arr.setflags(write=False)
+            self._obj[name] = arr
+        return super().obj(name)
+
+    def with_overrides(self, overrides: Mapping[str, np.ndarray]) -> Columns:
+        return ChangedRows(self._base, self._diffs, {**self._over, **overrides})
+
+
 def _missing(v: Any) -> bool:
     if v is None or v is pd.NA:
         return True
@@ -135,7 +195,7 @@ def plain_floats(raw: Any, n: int) -> np.ndarray | None:
     """``raw`` as a float array in one numpy call when every value is a plain float / int / bool /
     None (numpy converts these exactly as :func:`_to_float` does: None -> NaN, bools -> 1.0 / 0.0);
     None when some value needs the one-by-one conversion."""
-    if isinstance(raw, np.ndarray) or not all(type(v) in _PLAIN_NUMBER for v in raw):
+    if isinstance(raw, np.ndarray) or not _PLAIN_NUMBER.issuperset(map(type, raw)):
         return None
     try:
         arr = np.array(raw, dtype=float)
@@ -246,46 +306,113 @@ def _numeric(cond: Condition) -> bool:
     return op in ("==", "!=") and isinstance(cond.value, bool) or op in (">=", ">", "<=", "<")
 
 
-class NumericConditions:
-    """The numeric conditions of a criteria set's gates and routes stacked, so that all of them
-    are judged in one set of array operations: the same comparison, value and shortfall as
-    :func:`condition` gives one condition at a time."""
+class ConditionGates:
+    """The all_of / any_of gates and routes of a criteria set judged together: every condition
+    in one stack (the numeric ones compared in one set of array operations), each gate's
+    conditions a consecutive run of rows combined with ``reduceat``. The same passed flag,
+    value, shortfall, unit and detail as :func:`judge_conditions` gives one gate at a time."""
 
-    def __init__(self, conds: Sequence[Condition]):
-        self.conds = tuple(conds)
-        self.target = np.array([float(c.value) for c in self.conds])[:, None]
-        ops = [c.op for c in self.conds]
+    def __init__(self, specs: Sequence[GateSpec]):
+        self.specs = tuple(specs)
+        self.conds = tuple(c for spec in self.specs for c in spec.conditions)
+        sizes = [len(spec.conditions) for spec in self.specs]
+        self.starts = np.cumsum([0, *sizes[:-1]]).astype(np.intp)
+        self.numeric = [k for k, c in enumerate(self.conds) if _numeric(c)]
+        self.other = [k for k, c in enumerate(self.conds) if not _numeric(c)]
+        num = [self.conds[k] for k in self.numeric]
+        self.target = np.array([float(c.value) for c in num])[:, None]
+        ops = [c.op for c in num]
         self.ops = {op: np.array([o == op for o in ops])[:, None] for op in dict.fromkeys(ops)}
-        self.up = np.array([o in (">=", ">") for o in ops])[:, None]
-        self.down = np.array([o in ("<=", "<") for o in ops])[:, None]
+        self.up = np.array([o in (">=", ">") for o in ops], dtype=bool)[:, None]
+        self.down = np.array([o in ("<=", "<") for o in ops], dtype=bool)[:, None]
+        self.all_of = np.array([spec.mode == "all_of" for spec in self.specs])[:, None]
+        self.pos = np.arange(len(self.conds))[:, None]
+        self.units = np.array([c.unit for c in self.conds] + [None], dtype=object)
+        self.unit = [spec.unit or spec.conditions[0].unit for spec in self.specs]
+        self.default_units = np.array(self.unit + [None], dtype=object)[:-1, None]
 
-    def evaluate(self, cols: Columns) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """id(condition) -> (met 1/0/NaN, value, shortfall where unmet), as :func:`condition`."""
-        values = [cols.num(c.indicator) for c in self.conds]
-        v = np.array(values, dtype=float).reshape(len(self.conds), cols.n)
-        met = np.zeros(v.shape, dtype=bool)
-        with np.errstate(invalid="ignore"):
-            for op, rows in self.ops.items():
-                met = np.where(rows, _COMPARE[op](v, self.target), met)
-        met = np.where(np.isnan(v), NA, met.astype(float))
-        short = np.where(self.up, self.target - v, np.where(self.down, v - self.target, NA))
-        short = np.where(met == 0, short, NA)
-        return {id(c): (met[r], values[r], short[r]) for r, c in enumerate(self.conds)}
+    def evaluate(self, cols: Columns) -> dict[int, GateEval]:
+        """id(spec) -> its :class:`GateEval` on every row."""
+        n, m = cols.n, len(self.conds)
+        met = np.empty((m, n))
+        short = np.full((m + 1, n), NA)         # the last row: no failing condition
+        values: dict[int, np.ndarray] = {}
+        if self.numeric:
+            found = [cols.num(self.conds[k].indicator) for k in self.numeric]
+            values = dict(zip(self.numeric, found, strict=True))
+            v = np.array(found, dtype=float).reshape(len(found), n)
+            ok = np.zeros(v.shape, dtype=bool)
+            with np.errstate(invalid="ignore"):
+                for op, rows in self.ops.items():
+                    ok = np.where(rows, _COMPARE[op](v, self.target), ok)
+            nmet = np.where(np.isnan(v), NA, ok.astype(float))
+            nshort = np.where(self.up, self.target - v, np.where(self.down, v - self.target, NA))
+            met[self.numeric] = nmet
+            short[self.numeric] = np.where(nmet == 0, nshort, NA)
+        for k in self.other:
+            met[k] = condition(self.conds[k], cols)[0]
+        is0, missing = met == 0, np.isnan(met)
+        any0 = np.logical_or.reduceat(is0, self.starts, axis=0)
+        any1 = np.logical_or.reduceat(met == 1, self.starts, axis=0)
+        anyn = np.logical_or.reduceat(missing, self.starts, axis=0)
+        passed = np.where(self.all_of, np.where(any0, 0.0, np.where(anyn, NA, 1.0)),
+                          np.where(any1, 1.0, np.where(anyn, NA, 0.0)))
+        # shortfall and unit: of the first failing condition (all_of), of the first condition (any_of)
+        first0 = np.minimum.reduceat(np.where(is0, self.pos, m), self.starts, axis=0)
+        chosen = np.where(self.all_of, first0, self.starts[:, None])
+        failed = passed == 0
+        shortfall = np.where(failed, short[chosen, np.arange(n)], NA)
+        units = np.where(failed, self.units[chosen], None)
+        units = np.where(units == None, self.default_units, units)  # noqa: E711 (element-wise)
+        out: dict[int, GateEval] = {}
+        for g, spec in enumerate(self.specs):
+            start = int(self.starts[g])
+            first = spec.conditions[0]
+            if first.op in ("in", "==", "!="):
+                value = cols.obj(first.indicator)
+            else:
+                value = _value_at(values[start])
+            out[id(spec)] = GateEval(spec, passed[g], value, shortfall[g], self.unit[g],
+                                     _detail_at(spec, met[start:start + len(spec.conditions)], passed[g]),
+                                     units[g])
+        return out
 
 
-_CONDITIONS: dict[tuple[int, int], tuple[tuple, NumericConditions | None]] = {}
+def _value_at(v0: np.ndarray) -> PerRow:
+    return PerRow(lambda i: None if math.isnan(v0[i]) else float(v0[i]))
 
 
-def numeric_conditions(criteria: Criteria) -> NumericConditions | None:
-    """The stacked numeric conditions of the generic gates and routes of ``criteria`` (made once
-    per pair of gate and route tuples)."""
+def _detail_at(spec: GateSpec, mets: Sequence[np.ndarray], passed: np.ndarray) -> PerRow:
+    """The detail text of an all_of / any_of gate on row i (``mets``: its conditions' met flags)."""
+
+    def detail_at(i: int) -> str | None:
+        missing = [_cond_text(c) for c, met in zip(spec.conditions, mets, strict=True) if math.isnan(met[i])]
+        if passed[i] == 0:
+            failing = [_cond_text(c) for c, met in zip(spec.conditions, mets, strict=True) if met[i] == 0]
+            text = "未满足：" + "；".join(failing) if spec.mode == "all_of" else "均未满足：" + "；".join(failing)
+            if missing:
+                text += "（缺少数据：" + "；".join(missing) + "）"
+            return text
+        if math.isnan(passed[i]):
+            return "缺少数据，无法判定：" + "；".join(missing)
+        return None
+
+    return PerRow(detail_at)
+
+
+_CONDITIONS: dict[tuple[int, int], tuple[tuple, ConditionGates | None]] = {}
+
+
+def condition_gates(criteria: Criteria) -> ConditionGates | None:
+    """The stacked all_of / any_of gates and routes of ``criteria`` (made once per pair of gate
+    and route tuples)."""
     key = (id(criteria.gates), id(criteria.routes))
     hit = _CONDITIONS.get(key)
     if hit is not None and hit[0][0] is criteria.gates and hit[0][1] is criteria.routes:
         return hit[1]
-    conds = [c for spec in (*criteria.gates, *criteria.routes) if spec.mode in ("all_of", "any_of")
-             for c in spec.conditions if _numeric(c)]
-    found = NumericConditions(conds) if conds else None
+    specs = [spec for spec in (*criteria.gates, *criteria.routes)
+             if spec.mode in ("all_of", "any_of") and spec.conditions]
+    found = ConditionGates(specs) if specs else None
     if len(_CONDITIONS) > 256:
         _CONDITIONS.clear()
     _CONDITIONS[key] = ((criteria.gates, criteria.routes), found)
@@ -519,21 +646,15 @@ def score_item(spec: ItemSpec, cols: Columns) -> ItemEval:
     raise ValueError(f"item {spec.code} is custom: its framework module must score it")
 
 
-def judge_conditions(spec: GateSpec, cols: Columns,
-                     judged: Mapping[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None) -> GateEval:
-    """An all_of / any_of gate (or route) on every row (``judged``: conditions already judged,
-    by id, see :class:`NumericConditions`)."""
+def judge_conditions(spec: GateSpec, cols: Columns) -> GateEval:
+    """An all_of / any_of gate (or route) on every row, one condition at a time (the criteria
+    sets are judged with :class:`ConditionGates`, which gives the same)."""
     n = cols.n
-    judged = judged or {}
-    results = [judged[id(c)] if id(c) in judged else condition(c, cols) for c in spec.conditions]
+    results = [condition(c, cols) for c in spec.conditions]
     mets = [r[0] for r in results]
     passed = all_of(mets, n) if spec.mode == "all_of" else any_of(mets, n)
     first = spec.conditions[0]
-    if first.op in ("in", "==", "!="):
-        value = cols.obj(first.indicator)
-    else:
-        v0 = results[0][1]
-        value = PerRow(lambda i: None if math.isnan(v0[i]) else float(v0[i]))
+    value = cols.obj(first.indicator) if first.op in ("in", "==", "!=") else _value_at(results[0][1])
     # shortfall and unit of the first failing condition (for any_of: of the first alternative)
     shortfall = np.full(n, NA)
     failed = passed == 0
@@ -547,21 +668,7 @@ def judge_conditions(spec: GateSpec, cols: Columns,
         unit = np.where(unit == None, spec.unit or first.unit, unit)  # noqa: E711 (element-wise)
     else:       # no row failed: no shortfall, every row has the gate's unit
         unit = np.full(n, spec.unit or first.unit, dtype=object)
-
-    def detail_at(i: int) -> str | None:
-        missing = [_cond_text(c) for c, r in zip(spec.conditions, results, strict=True) if math.isnan(r[0][i])]
-        if passed[i] == 0:
-            failing = [_cond_text(c) for c, r in zip(spec.conditions, results, strict=True) if r[0][i] == 0]
-            text = "未满足：" + "；".join(failing) if spec.mode == "all_of" else "均未满足：" + "；".join(failing)
-            if missing:
-                text += "（缺少数据：" + "；".join(missing) + "）"
-            return text
-        if math.isnan(passed[i]):
-            return "缺少数据，无法判定：" + "；".join(missing)
-        return None
-
-    detail = PerRow(detail_at)
-    return GateEval(spec, passed, value, shortfall, spec.unit or first.unit, detail, unit)
+    return GateEval(spec, passed, value, shortfall, spec.unit or first.unit, _detail_at(spec, mets, passed), unit)
 
 
 def _cond_text(c: Condition) -> str:
@@ -636,9 +743,14 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
             items[spec.code] = scored[spec.code]
     # A direct route applies only when shown to apply: a missing input means "not claimed" (0),
     # so an absent optional field (e.g. no 高企 certificate date) never leaves a result undecided.
-    stacked_conds = numeric_conditions(criteria)
-    judged = stacked_conds.evaluate(cols) if stacked_conds is not None else {}
-    routes = {r.code: np.where((judge_conditions(r, cols, judged).passed if r.mode in ("all_of", "any_of")
+    stacked = condition_gates(criteria)
+    judged = stacked.evaluate(cols) if stacked is not None else {}
+
+    def judge(spec: GateSpec) -> GateEval:
+        found = judged.get(id(spec))
+        return found if found is not None else judge_conditions(spec, cols)
+
+    routes = {r.code: np.where((judge(r).passed if r.mode in ("all_of", "any_of")
                                 else custom_gates[r.code].passed) == 1, 1.0, 0.0) for r in criteria.routes}
     gates: dict[str, GateEval] = {}
     for spec in criteria.gates:
@@ -649,7 +761,7 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
         elif spec.mode == "score":
             gates[spec.code] = judge_score_gate(spec, items, routes, n)
         else:
-            gates[spec.code] = judge_conditions(spec, cols, judged)
+            gates[spec.code] = judge(spec)
     # a framework without a points table (e.g. 小巨人) has no total
     total = sum((it.points for it in items.values()), np.zeros(n)) if items else np.full(n, NA)
     passed = all_of([g.passed for g in gates.values()], n)

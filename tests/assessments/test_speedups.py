@@ -2,11 +2,14 @@
 
 - ``engine.BandItems`` (all band items of a set in one stacked lookup) equals
   ``BandTable.points_array`` per table, edges and the "lower" rule included;
-- ``engine.NumericConditions`` (all numeric conditions in one stacked comparison) equals
-  ``engine.condition`` per condition;
+- ``engine.ConditionGates`` (all all_of / any_of gates and routes of a set in one stack) equals
+  ``engine.judge_conditions`` per gate: passed, shortfall, units, value and detail;
 - ``engine.plain_floats`` and ``derived._flt`` convert like the one-by-one conversion;
 - ``assess()`` (changed rows derived once for all frameworks, shared evaluations and
-  candidates) gives the same results as scoring each framework alone without any of that.
+  candidates) gives the same results as scoring each framework alone without any of that;
+- ``engine.ChangedRows`` (a re-scoring's rows as differences from the base) reads like columns
+  built row by row, and the changed rows equal the indicators derived again with the change;
+- green's stacked linear items (``green.LinearItems``) equal ``green._linear`` per item.
 """
 from collections import defaultdict
 from datetime import date
@@ -16,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.assessments import assess, derived, engine, loader
+from portal.assessments import assess, derived, engine, loader, recommend
+from portal.assessments.frameworks import green
 from portal.demo.generator import generate
 
 SETS = [c.code for c in loader.load_all()]
@@ -31,8 +35,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _columns(crit, draw_values, n):
-    names = {s.indicator for s in crit.items if s.table is not None} | {
-        c.indicator for g in (*crit.gates, *crit.routes) if g.mode in ("all_of", "any_of") for c in g.conditions}
+    names = {s.indicator for s in crit.items if s.table is not None}
     return engine.Columns({name: draw_values(name) for name in names}, n)
 
 
@@ -53,19 +56,41 @@ def test_stacked_band_lookup_equals_one_table_at_a_time(code, data, n):
         assert [it.band[i] for i in range(n)] == [engine.score_item(spec, cols).band[i] for i in range(n)]
 
 
+def _gate_columns(crit, data, n):
+    """Random values for every indicator of the set's condition gates (numbers, and for text
+    conditions their own values, others and missing)."""
+    raw = {}
+    for spec in (*crit.gates, *crit.routes):
+        if spec.mode not in ("all_of", "any_of"):
+            continue
+        for c in spec.conditions:
+            if engine._numeric(c):
+                pick = values if not isinstance(c.value, bool) else st.sampled_from([None, True, False, 1.0, 0.0])
+            else:
+                options = list(c.value) if isinstance(c.value, tuple) else [c.value]
+                pick = st.sampled_from([None, "other", *options])
+            raw.setdefault(c.indicator, pick)
+    return engine.Columns({name: data.draw(st.lists(pick, min_size=n, max_size=n)) for name, pick in raw.items()}, n)
+
+
 @pytest.mark.parametrize("code", SETS)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), n=st.integers(1, 7))
-def test_stacked_conditions_equal_one_condition_at_a_time(code, data, n):
+def test_stacked_condition_gates_equal_one_gate_at_a_time(code, data, n):
     crit = loader.by_code(code)
-    stacked = engine.numeric_conditions(crit)
+    stacked = engine.condition_gates(crit)
     if stacked is None:
         return
-    cols = _columns(crit, lambda name: data.draw(st.lists(values, min_size=n, max_size=n)), n)
+    cols = _gate_columns(crit, data, n)
     judged = stacked.evaluate(cols)
-    for cond in stacked.conds:
-        for a, b in zip(judged[id(cond)], engine.condition(cond, cols), strict=True):
-            assert _same(a, b)
+    for spec in stacked.specs:
+        got, ref = judged[id(spec)], engine.judge_conditions(spec, cols)
+        assert _same(got.passed, ref.passed) and _same(got.shortfall, ref.shortfall)
+        assert got.unit == ref.unit
+        assert list(got.units) == list(ref.units)
+        for i in range(n):
+            assert got.value[i] == ref.value[i] or (got.value[i] != got.value[i] and ref.value[i] != ref.value[i])
+            assert got.detail[i] == ref.detail[i]
 
 
 @given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats()), min_size=1, max_size=9))
@@ -106,3 +131,85 @@ def test_assess_equals_each_framework_scored_alone():
         assert [r.to_dict() for r in results] == [r.to_dict() for r in alone]
         checked += len(results)
     assert checked > 25
+
+
+# --------------------------------------------------------------------------- re-scoring rows
+
+cells = st.one_of(st.none(), st.just(float("nan")), st.floats(-1e6, 1e6), st.integers(-5, 50),
+                  st.booleans(), st.sampled_from(["g2", "district", "equipment", ""]),
+                  st.just(["iso9001", "iso14001"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=st.dictionaries(st.sampled_from("abcdef"), cells, max_size=6),
+       diffs=st.lists(st.dictionaries(st.sampled_from("abcdefg"), cells, max_size=3), min_size=1, max_size=6))
+def test_changed_rows_read_like_columns_built_row_by_row(base, diffs):
+    cols = engine.ChangedRows(engine.columns_from_indicators(base), diffs)
+    plain = engine.Columns({k: [d.get(k, base.get(k)) for d in diffs] for k in {*base, *(k for d in diffs for k in d)}},
+                           len(diffs))
+    for name in "abcdefgh":
+        assert _same(cols.num(name), plain.num(name))
+        assert [_key(v) for v in cols.obj(name)] == [_key(v) for v in plain.obj(name)]
+    over = {"a": np.arange(len(diffs), dtype=float)}
+    assert _same(cols.with_overrides(over).num("a"), plain.with_overrides(over).num("a"))
+
+
+def _key(v):
+    return ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, repr(v))
+
+
+def _rederived(indicators, change):
+    """The re-derivation rule stated plainly (the code before the row differences): the changed
+    fields, every derived indicator recomputed, a value that cannot be computed keeps what was given."""
+    day = date.fromisoformat(indicators["as_of"])
+    row = {**indicators, **change}
+    computed = derived.compute({k: [v] for k, v in row.items()}, 1, np.array([float(day.year)]),
+                               np.array([float(day.toordinal())]))
+    for key, arr in computed.items():
+        v = derived.plain(arr[0])
+        if v is not None and key not in change:
+            row[key] = v
+        else:
+            row.setdefault(key, None)
+    return row
+
+
+CHANGES = [{"rd_expenditure": 400.0}, {"revenue": 9000.0, "main_business_revenue": 8800.0},
+           {"certifications": ["iso9001", "iso14001", "iso50001"]}, {"systems": {"erp": "full", "mes": "full"}},
+           {"niche_since_year": 2010}, {"total_liabilities": 0.0}, {"employees": 0}, {"revenue": None},
+           {"rd_intensity_pct": 12.5}, {"equipment_total": 40, "equipment_digital": 30},
+           {"provincial_quality_award": True}, {"land_area_mu": 20.0, "floor_area_m2": 9000.0}]
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_changed_rows_equal_the_indicators_derived_again_with_the_change(case):
+    profile, reps, as_of = list(_cases(2))[case]
+    day = as_of or max(derived.period_end(r["period"]) for r in reps)
+    ind = derived.derive(profile, reps, day)
+    rows = recommend.changed_rows(ind, CHANGES)
+    for change, row in zip(CHANGES, rows, strict=True):
+        ref = _rederived(ind, change)
+        assert set(row) == set(ref)
+        assert {k: _key(v) for k, v in row.items()} == {k: _key(v) for k, v in ref.items()}
+    cache = recommend.row_cache(engine.columns_from_indicators(ind), None)
+    assert recommend.changed_rows(ind, CHANGES, None, cache) == rows          # derived into the cache
+    assert recommend.changed_rows(ind, CHANGES[::-1], None, cache) == rows[::-1]   # and read back
+
+
+@pytest.mark.parametrize("code", ["green2018", "green2025"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(1, 6))
+def test_stacked_linear_items_equal_one_item_at_a_time(code, data, n):
+    crit = loader.by_code(code)
+    stacked = green.linear_items(crit)
+    names = {s.indicator for s in stacked.specs}
+    raw = {name: data.draw(st.lists(values, min_size=n, max_size=n)) for name in names}
+    raw["cluster"] = data.draw(st.lists(st.sampled_from([None, "equipment", "electronics", "health", "other", "x"]),
+                                        min_size=n, max_size=n))
+    cols = engine.Columns(raw, n)
+    found = stacked.evaluate(cols)
+    for spec, rule in zip(stacked.specs, stacked.rules, strict=True):
+        ref, got = green._linear(spec, rule, cols), found[spec.code]
+        assert _same(got.points, ref.points) and list(got.available) == list(ref.available)
+        assert [got.band[i] for i in range(n)] == [ref.band[i] for i in range(n)]
+        assert [_key(got.value[i]) for i in range(n)] == [_key(ref.value[i]) for i in range(n)]

@@ -111,24 +111,87 @@ def _benchmark(spec: ItemSpec, cols: engine.Columns) -> engine.ItemEval:
 
 
 def _linear(spec: ItemSpec, rule: Mapping, cols: engine.Columns) -> engine.ItemEval:
+    """One linear item on every row (the criteria sets are scored with :class:`LinearItems`,
+    which gives the same)."""
     clusters = cols.obj("cluster")
     v = cols.num(spec.indicator)
     base, lead = by_cluster(rule["baseline"], clusters), by_cluster(rule["leading"], clusters)
     pts = linear_points(v, base, lead, spec.max_points)
     avail = ~np.isnan(pts)
-    unit = spec.unit or ""
-    labels = {}      # one label per cluster, not per row
-    for c in set(clusters):
-        b, lead_v = for_cluster(rule["baseline"], c), for_cluster(rule["leading"], c)
-        labels[c] = None if math.isnan(b) or math.isnan(lead_v) else f"基准值 {b:g}{unit}，引领值 {lead_v:g}{unit}"
+    labels = {c: _linear_label(spec, rule, c) for c in set(clusters)}     # one label per cluster, not per row
     band = np.array([labels[c] for c in clusters], dtype=object)
     return engine.custom_item(spec, v, np.where(avail, pts, 0.0), avail, band=band)
+
+
+def _linear_label(spec: ItemSpec, rule: Mapping, cluster: object) -> str | None:
+    b, lead = for_cluster(rule["baseline"], cluster), for_cluster(rule["leading"], cluster)
+    unit = spec.unit or ""
+    return None if math.isnan(b) or math.isnan(lead) else f"基准值 {b:g}{unit}，引领值 {lead:g}{unit}"
+
+
+class LinearItems:
+    """The linear items of a criteria set scored together: values, 基准值 and 引领值 stacked one
+    row per item, :func:`linear_points` once on the stack (the same arithmetic, element by
+    element, as :func:`_linear` per item)."""
+
+    def __init__(self, specs: Sequence[ItemSpec], rules: Sequence[Mapping]):
+        self.specs, self.rules = tuple(specs), tuple(rules)
+        self.max_points = np.array([s.max_points for s in self.specs], dtype=float)[:, None]
+        self._by_cluster: dict[object, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _bounds(self, cluster: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(baselines, leading values, band labels) of every item for one cluster."""
+        found = self._by_cluster.get(cluster)
+        if found is None:
+            base = np.array([for_cluster(r["baseline"], cluster) for r in self.rules], dtype=float)
+            lead = np.array([for_cluster(r["leading"], cluster) for r in self.rules], dtype=float)
+            labels = np.array([_linear_label(s, r, cluster) for s, r in zip(self.specs, self.rules, strict=True)]
+                              + [None], dtype=object)[:-1]
+            found = self._by_cluster[cluster] = (base, lead, labels)
+        return found
+
+    def evaluate(self, cols: engine.Columns) -> dict[str, engine.ItemEval]:
+        n, k = cols.n, len(self.specs)
+        clusters = cols.obj("cluster")
+        values = [cols.num(s.indicator) for s in self.specs]
+        v = np.array(values, dtype=float).reshape(k, n)
+        base, lead = np.empty((k, n)), np.empty((k, n))
+        band = np.empty((k, n), dtype=object)
+        for j, c in enumerate(clusters):
+            base[:, j], lead[:, j], band[:, j] = self._bounds(c)
+        pts = linear_points(v, base, lead, self.max_points)
+        avail = ~np.isnan(pts)
+        pts = np.where(avail, pts, 0.0)
+        return {s.code: engine.custom_item(s, values[r], pts[r], avail[r], band=band[r])
+                for r, s in enumerate(self.specs)}
+
+
+_LINEAR: dict[int, tuple[Criteria, LinearItems]] = {}
+_CHECKED: dict[int, Criteria] = {}
+
+
+def linear_items(criteria: Criteria) -> LinearItems:
+    """The stacked linear items of ``criteria`` (made once per criteria set)."""
+    hit = _LINEAR.get(id(criteria))
+    if hit is not None and hit[0] is criteria:
+        return hit[1]
+    onsite = set(onsite_codes(criteria))
+    bench = set(criteria.param("benchmark_items")) if "benchmark_items" in criteria.params else set()
+    linear: Mapping = criteria.param("linear") if "linear" in criteria.params else {}
+    specs = [s for s in criteria.items if s.custom and s.code not in onsite and s.code not in bench
+             and s.code in linear]
+    found = LinearItems(specs, [linear[s.code] for s in specs])
+    if len(_LINEAR) > 64:
+        _LINEAR.clear()
+    _LINEAR[id(criteria)] = (criteria, found)
+    return found
 
 
 def custom_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engine.ItemEval]:
     onsite = set(onsite_codes(criteria))
     bench = set(criteria.param("benchmark_items")) if "benchmark_items" in criteria.params else set()
     linear: Mapping = criteria.param("linear") if "linear" in criteria.params else {}
+    stacked = linear_items(criteria).evaluate(cols)
     out: dict[str, engine.ItemEval] = {}
     for spec in criteria.items:
         if not spec.custom:
@@ -138,7 +201,7 @@ def custom_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engine.I
         elif spec.code in bench:
             out[spec.code] = _benchmark(spec, cols)
         elif spec.code in linear:
-            out[spec.code] = _linear(spec, linear[spec.code], cols)
+            out[spec.code] = stacked[spec.code]
         else:
             raise CriteriaError(f"{criteria.path}: custom item {spec.code} is neither on-site, benchmark nor linear")
     return out
@@ -146,7 +209,11 @@ def custom_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engine.I
 
 def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.Evaluation:
     """Vetoes, item points and the pass rule on ``cols.n`` enterprises (see the module docstring)."""
-    check(criteria)
+    if _CHECKED.get(id(criteria)) is not criteria:      # once per criteria set
+        check(criteria)
+        if len(_CHECKED) > 64:
+            _CHECKED.clear()
+        _CHECKED[id(criteria)] = criteria
     view = cols.with_overrides(indicators(criteria, cols))
     onsite = set(onsite_codes(criteria))
     onsite_max = sum(it.max_points for it in criteria.items if it.code in onsite)

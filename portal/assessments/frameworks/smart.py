@@ -84,21 +84,49 @@ def _in_sets(gate: engine.GateEval, cols: engine.Columns) -> engine.GateEval:
 
 
 def readiness_items(criteria: Criteria, cols: engine.Columns) -> dict[str, engine.ItemEval]:
-    """Linear readiness items: 0 at 0, full points at the configured value, capped."""
+    """Linear readiness items: 0 at 0, full points at the configured value, capped (all items of
+    the set in one stack, element by element the same arithmetic as one item at a time)."""
+    specs, full, bands = _readiness(criteria)
+    if not specs:
+        return {}
+    n = cols.n
+    values = [cols.num(spec.indicator) for spec in specs]
+    v = np.array(values, dtype=float).reshape(len(specs), n)
+    maxima = np.array([spec.max_points for spec in specs], dtype=float)[:, None]
+    pts = np.round(np.clip(v / full, 0.0, 1.0) * maxima, POINTS_DECIMALS)
+    avail = ~np.isnan(v)
+    pts = np.where(avail, pts, 0.0)
+    band = np.empty((len(specs), n), dtype=object)
+    band[:] = bands
+    return {spec.code: engine.custom_item(spec, values[r], pts[r], avail[r], band=band[r])
+            for r, spec in enumerate(specs)}
+
+
+_READINESS: dict[int, tuple[Criteria, tuple]] = {}
+
+
+def _readiness(criteria: Criteria) -> tuple[tuple, np.ndarray, np.ndarray]:
+    """(custom item specs, their "full" values as a column, their band labels as a column), once
+    per criteria set."""
+    hit = _READINESS.get(id(criteria))
+    if hit is not None and hit[0] is criteria:
+        return hit[1]
     rules: Mapping = criteria.param("readiness_linear")
-    out = {}
+    specs = []
     for spec in criteria.items:
         if not spec.custom:
             continue
         if spec.code not in rules:
             raise CriteriaError(f"{criteria.path}: custom item {spec.code} has no params.readiness_linear entry")
-        full = float(rules[spec.code]["full"])
-        v = cols.num(spec.indicator)
-        pts = np.round(np.clip(v / full, 0.0, 1.0) * spec.max_points, POINTS_DECIMALS)
-        avail = ~np.isnan(v)
-        band = np.full(cols.n, f"{full:g}{spec.unit or ''} 得满分", dtype=object)
-        out[spec.code] = engine.custom_item(spec, v, np.where(avail, pts, 0.0), avail, band=band)
-    return out
+        specs.append(spec)
+    full = [float(rules[spec.code]["full"]) for spec in specs]
+    bands = np.array([f"{f:g}{spec.unit or ''} 得满分" for f, spec in zip(full, specs, strict=True)] + [None],
+                     dtype=object)[:-1, None]
+    found = (tuple(specs), np.array(full, dtype=float)[:, None], bands)
+    if len(_READINESS) > 64:
+        _READINESS.clear()
+    _READINESS[id(criteria)] = (criteria, found)
+    return found
 
 
 def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.Evaluation:

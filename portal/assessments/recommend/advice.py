@@ -21,7 +21,7 @@ from ..types import Recommendation, Result
 from .candidates import gate_candidates, item_candidates, once
 from .plans import merge, plan_text, score_plans
 from .ranking import rank_key, ranked, recommendation
-from .rescoring import Candidate, Outcome, changed_columns, outcomes, row_cache
+from .rescoring import Candidate, Outcome, changed_diffs, outcomes, row_cache
 
 
 def status_plans(criteria: Criteria, ind: Mapping, result: Result, module, options: Mapping,
@@ -127,7 +127,7 @@ def prefetch(criteria: Sequence[Criteria], ind: Mapping, as_of: date, options: M
         changes.extend(c.fields for c in single_candidates(crit, ind, ev, first_result(ev, as_of, cols), options,
                                                         cols))
     if changes:
-        changed_columns(ind, changes, options, row_cache(cols, options))
+        changed_diffs(ind, changes, options, row_cache(cols, options))
 
 
 def _advise(crit: Criteria, ind: Mapping, ev: Evaluation, result: Result, options: dict, mod,
