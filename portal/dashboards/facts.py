@@ -258,7 +258,7 @@ def pack(rows: Sequence[Sequence]) -> list[bytes]:
     """``window_select`` rows -> their ``LAYOUT`` values as float64 vectors (NaN for empty)."""
     if not rows:
         return []
-    columns = list(zip(*rows, strict=True))[len(KEY_COLUMNS):]
+    columns = list(zip(*rows, strict=True))[1:]     # the keys but the window code, then the values
     codes = _codes()
     matrix = np.empty((len(rows), len(LAYOUT)), dtype="<f8")
     for i, (name, values) in enumerate(zip(LAYOUT, columns, strict=True)):

@@ -59,7 +59,7 @@ from portal.models.dashboard import ENUM_STOCKS, LAYOUT, LIST_STOCKS, NUMERIC_ST
 from portal.models.period import quarter_end
 
 from . import facts
-from .facts import KEY_COLUMNS, RECOGNITION_FAMILIES, SMART_FACTORY_GRADE, SMART_NO_LEVEL, fact_code
+from .facts import RECOGNITION_FAMILIES, SMART_FACTORY_GRADE, SMART_NO_LEVEL, fact_code
 from .indicators import FLOW_FIELDS, PROFILE_COLUMNS, SYSTEM_KEYS, WINDOW_COLUMN, PeriodSpec
 
 #: Stocks the indicators and the land-efficiency score read (latest report of a window).
@@ -253,15 +253,10 @@ def _to_bool(column: pd.Series) -> pd.Series:
     return pd.Series([get(v) for v in column.to_numpy(dtype=object)], index=column.index, dtype=object)
 
 
-def windows_statement(spec: PeriodSpec):
-    """The SELECT behind ``load_windows``: the maintained window rows (``WindowFact``) of ``spec``
-    and of the same window last year, keys and packed vector."""
-    codes = sorted({fact_code(window) for window in (spec, spec.previous_year())})
-    return (
-        select(*(WindowFact.__table__.c[key] for key in KEY_COLUMNS), WindowFact.vector)
-        .where(WindowFact.window.in_(codes))
-        .order_by(WindowFact.window, WindowFact.enterprise_id)
-    )
+def windows_statement(code: str):
+    """The SELECT behind ``load_windows``: the packed vectors of the maintained window rows
+    (``WindowFact``) of the window ``code``, in enterprise order."""
+    return (select(WindowFact.vector).where(WindowFact.window == code).order_by(WindowFact.enterprise_id))
 
 
 def load_enterprises() -> pd.DataFrame:
@@ -271,7 +266,11 @@ def load_enterprises() -> pd.DataFrame:
                        *(getattr(Enterprise, key).label(key) for key in PROFILE_COLUMNS),
                        Enterprise.active.label("active"), Enterprise.founded_on.label("founded_on"))
     result = db.session.connection().execute(statement)
-    return _raw_frame(result, ("land_area_mu",), ("enterprise_id",)).set_index("enterprise_id")
+    frame = _raw_frame(result, ("land_area_mu",), ("enterprise_id",)).set_index("enterprise_id")
+    frame["is_above_scale"] = _to_bool(frame["is_above_scale"])
+    # SQLite hands dates over as ISO text; PostgreSQL as dates. Both become Timestamps (NaT for none).
+    frame["high_tech_cert_until"] = pd.to_datetime(frame["high_tech_cert_until"], errors="coerce")
+    return frame
 
 
 def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -285,24 +284,24 @@ def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> p
     family is confirmed, else the variant counting pending snapshots (``recognition_basis``).
     The profile is read once per enterprise (``enterprises``, ``load_enterprises()`` when not
     given) and joined here."""
-    result = db.session.connection().execute(windows_statement(spec))
-    rows = result.cursor.fetchall() if result.returns_rows else []
-    result.close()
-    keys = list(zip(*rows, strict=True)) if rows else [()] * (len(KEY_COLUMNS) + 1)
-    matrix = facts.unpack(keys[-1])
+    connection = db.session.connection()
+    vectors, codes = [], []
+    for window in (spec, spec.previous_year()):
+        result = connection.execute(windows_statement(fact_code(window)))
+        rows = result.cursor.fetchall()     # straight from the driver: one bytes value per row
+        result.close()
+        vectors.extend(row[0] for row in rows)
+        codes.append(np.full(len(rows), window.code, dtype=object))
+    matrix = facts.unpack(vectors)
     at = {name: i for i, name in enumerate(LAYOUT)}
-    # A one-quarter year to date is kept under its quarter's code: give it the code asked for.
-    codes = {fact_code(window): window.code for window in (spec, spec.previous_year())}
     data: dict[str, object] = {
-        "report_id": np.array(keys[4], dtype=np.int64), "enterprise_id": np.array(keys[1], dtype=np.int64),
-        "year": np.array(keys[2], dtype=np.int64), "quarter": np.array(keys[3], dtype=np.int64),
-        WINDOW_COLUMN: np.array([codes.get(c, c) for c in keys[0]], dtype=object),
-        "n_quarters": np.array(keys[5], dtype=np.int64),
-    }
+        key: matrix[:, at[key]].astype(np.int64) for key in ("report_id", "enterprise_id", "year", "quarter")}
+    data[WINDOW_COLUMN] = np.concatenate(codes)
+    data["n_quarters"] = matrix[:, at["n_quarters"]].astype(np.int64)
     profiles = load_enterprises() if enterprises is None else enterprises
-    profile = profiles.iloc[profiles.index.get_indexer(data["enterprise_id"])]
+    rows = profiles.index.get_indexer(data["enterprise_id"])
     for key in PROFILE_COLUMNS:
-        data[key] = profile[key].to_numpy()
+        data[key] = profiles[key].to_numpy()[rows]
     numbers = [*WINDOW_FLOWS, *NUMERIC_STOCKS]
     for key in ENUM_STOCKS:
         data[key] = facts.decode_enum(matrix[:, at[key]], key)
@@ -319,11 +318,7 @@ def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> p
     # the frame from separate float arrays would make pandas consolidate them again.
     block = pd.DataFrame(matrix[:, [at[key] for key in numbers]],
                          columns=[*numbers[:-len(FLAG_COLUMNS)], *FLAG_COLUMNS])
-    frame = pd.concat([pd.DataFrame(data), block], axis=1)
-    frame["is_above_scale"] = _to_bool(frame["is_above_scale"])
-    # SQLite hands dates over as ISO text; PostgreSQL as dates. Both become Timestamps (NaT for none).
-    frame["high_tech_cert_until"] = pd.to_datetime(frame["high_tech_cert_until"], errors="coerce")
-    return frame
+    return pd.concat([pd.DataFrame(data), block], axis=1)
 
 
 def approved_quarters() -> tuple[tuple[int, int], ...]:

@@ -46,6 +46,7 @@ RECOGNITION_FLAGS: tuple[str, ...] = ("smart_factory", "green_factory", "sts")
 #: The numbers of a window row, in the order they are packed into ``WindowFact.vector`` (see
 #: ``portal/dashboards/facts.py`` for the encoding of the enums, lists, states and flags).
 LAYOUT: tuple[str, ...] = (
+    "enterprise_id", "year", "quarter", "report_id", "n_quarters",   # also columns, for SQL
     *WINDOW_FLOWS, *NUMERIC_STOCKS, *ENUM_STOCKS, *LIST_STOCKS, "industrial_internet",
     *(f"systems.{key}" for key in SYSTEM_KEYS),
     *(f"{flag}_{basis}" for flag in RECOGNITION_FLAGS for basis in ("open", "confirmed")),
