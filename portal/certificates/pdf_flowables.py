@@ -210,6 +210,12 @@ class TextBlock(Flowable):
         return pieces
 
     def draw(self) -> None:
+        out = TextWriter(self.canv, self.style.fontName)
+        self.write(out, 0.0, 0.0)
+        out.close()
+
+    def write(self, out: TextWriter, x0: float, y0: float) -> None:
+        """Write the lines of the last wrap with the block's bottom left corner at (x0, y0)."""
         lines = self._lines
         if not lines:
             return
@@ -217,8 +223,7 @@ class TextBlock(Flowable):
         # In one style ReportLab trims the spaces at the ends of each line but the last.
         single = len(self.runs) == 1
         align = st.alignment
-        out = TextWriter(self.canv, st.fontName)
-        y = self.height
+        y = y0 + self.height
         for number, (start, end, extra, trimmed) in enumerate(lines):
             pieces = self._segments(start, end)
             if number == 0:
@@ -227,11 +232,10 @@ class TextBlock(Flowable):
                 y -= max([size for _, _, size in pieces] + [st.fontSize] * (ends_hard or not pieces))
             else:
                 y -= st.leading
-            out.at(0.5 * extra if align == TA_CENTER else extra if align == TA_RIGHT else 0.0, y)
+            out.at(x0 + (0.5 * extra if align == TA_CENTER else extra if align == TA_RIGHT else 0.0), y)
             for piece, colour, size in pieces:
                 out.style(size, colour)
                 out.show(piece.strip() if single and trimmed else piece)
-        out.close()
 
 
 def _normalise(runs: Sequence[Run | None], style: ParagraphStyle) -> list[Run | None]:
@@ -323,67 +327,88 @@ def _cjk_lines(chars: list[str | None], widths: list[float], max_width: float) -
 
 
 class ReportTable(Table):
-    """A ``Table`` that writes all its plain-string cells in one text object.
+    """A ``Table`` that writes the text of all its cells in one text object.
 
     ``Table`` draws every string cell with ``drawString`` / ``drawCentredString`` /
-    ``drawRightString``: a text object, a graphics state and font and colour operators per cell,
-    for about a thousand cells a report. Here string cells are placed exactly as ``Table`` places
-    them (same alignment, padding and vertical position) but written after the cell pass in a
-    single text object, which switches font size and colour only when they change. Cells of
-    other kinds are drawn by ``Table`` itself; splitting makes tables of this class.
+    ``drawRightString`` (a text object, a graphics state, font and colour operators per cell)
+    and every paragraph cell through ``drawOn`` after measuring it again. Here string cells and
+    :class:`TextBlock` cells are placed exactly as ``Table`` places them (same alignment,
+    padding and vertical position) and written into one :class:`TextWriter`, closed after the
+    cell pass; font size and colour are switched only when they change. Other cells (charts)
+    are drawn by ``Table`` itself; splitting makes tables of this class.
     """
 
+    _writer: TextWriter | None = None
+
     def draw(self) -> None:
-        self._pending: list[tuple[float, float, str, Any]] = []
+        self._writer = None
         super().draw()
-        self._write_pending()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def _out(self, font_name: str) -> TextWriter | None:
+        """The table's text writer, or ``None`` for a cell in another font (drawn by ``Table``)."""
+        if self._writer is None:
+            self._writer = TextWriter(self.canv, font_name)
+        return self._writer if self._writer.font.fontName == font_name else None
 
     def _drawCell(self, cellval, cellstyle, pos, size):  # noqa: N802 (ReportLab API)
-        if not isinstance(cellval, str) or cellstyle.href or cellstyle.destination or cellstyle.direction or (
-            cellstyle.shaping or cellstyle.alignment not in _STRING_ALIGN
+        plain = isinstance(cellval, str)
+        if not (plain or isinstance(cellval, TextBlock)) or cellstyle.href or cellstyle.destination or (
+            cellstyle.direction or cellstyle.shaping or cellstyle.alignment not in _STRING_ALIGN
         ):
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        out = self._out(cellstyle.fontname if plain else cellval.style.fontName)
+        if out is None:
             return super()._drawCell(cellval, cellstyle, pos, size)
         colpos, rowpos = pos
         colwidth, rowheight = size
-        lines = cellval.split("\n")
-        leading, fontsize = cellstyle.leading, cellstyle.fontsize
-        valign = cellstyle.valign
-        if valign == "BOTTOM":
-            y = rowpos + cellstyle.bottomPadding + len(lines) * leading - fontsize
-        elif valign == "TOP":
-            y = rowpos + rowheight - cellstyle.topPadding - fontsize
+        just, valign = cellstyle.alignment, cellstyle.valign
+        if plain:
+            lines = cellval.split("\n")
+            leading, fontsize = cellstyle.leading, cellstyle.fontsize
+            if valign == "BOTTOM":
+                y = rowpos + cellstyle.bottomPadding + len(lines) * leading - fontsize
+            elif valign == "TOP":
+                y = rowpos + rowheight - cellstyle.topPadding - fontsize
+            else:
+                y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding
+                              + len(lines) * leading) / 2.0 - fontsize
+            if just == "LEFT":
+                x = colpos + cellstyle.leftPadding
+            elif just == "RIGHT":
+                x = colpos + colwidth - cellstyle.rightPadding
+            else:
+                x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+            out.style(fontsize, cellstyle.color)
+            for line in lines:
+                if line:
+                    shift = 0.0
+                    if just != "LEFT":
+                        width = stringWidth(line, cellstyle.fontname, fontsize)
+                        shift = width if just == "RIGHT" else 0.5 * width
+                    out.at(x - shift, y)
+                    out.show(line)
+                y -= leading
+            return None
+        # A text block, measured and placed as Table._drawCell places a one-flowable cell.
+        w, h = cellval.wrap(colwidth - cellstyle.leftPadding - cellstyle.rightPadding,
+                            rowheight - cellstyle.topPadding - cellstyle.bottomPadding)
+        if valign == "TOP":
+            y = rowpos + rowheight - cellstyle.topPadding
+        elif valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + h
         else:
-            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + len(lines) * leading) / 2.0 - fontsize
-        just = cellstyle.alignment
+            y = rowpos + (rowheight + cellstyle.bottomPadding - cellstyle.topPadding + h) / 2.0
         if just == "LEFT":
             x = colpos + cellstyle.leftPadding
         elif just == "RIGHT":
-            x = colpos + colwidth - cellstyle.rightPadding
+            x = colpos + colwidth - cellstyle.rightPadding - w
         else:
-            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
-        for line in lines:
-            if line:
-                self._pending.append((x, y, line, cellstyle))
-            y -= leading
-
-    def _write_pending(self) -> None:
-        if not self._pending:
-            return
-        out = TextWriter(self.canv, self._pending[0][3].fontname)
-        for x, y, line, cellstyle in self._pending:
-            if cellstyle.fontname != out.font.fontName:
-                out.close()
-                out = TextWriter(self.canv, cellstyle.fontname)
-            size = cellstyle.fontsize
-            out.style(size, cellstyle.color)
-            just = cellstyle.alignment
-            if just != "LEFT":
-                width = stringWidth(line, cellstyle.fontname, size)
-                x -= width if just == "RIGHT" else 0.5 * width
-            out.at(x, y)
-            out.show(line)
-        out.close()
-        self._pending = []
+            x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
+        cellval.write(out, x, y - h)
+        return None
 
 
 _STRING_ALIGN = {"LEFT", "RIGHT", "CENTER", "CENTRE"}

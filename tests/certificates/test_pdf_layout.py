@@ -213,19 +213,22 @@ def placed_text(pdf: bytes) -> list[tuple[bytes, float, float]]:
     return sorted(found)
 
 
-def test_report_table_places_string_cells_as_table_does():
+def test_report_table_places_string_and_text_block_cells_as_table_does():
     from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.platypus import Table
 
     from portal.certificates.pdf_flowables import ReportTable, column_style, header_style, report_table_style
 
-    rows = [["指标", "取值", "得分"], ["研发投入强度", "2.26%", "3"], ["多行\n文字", "—", "12.5"], ["", "满足", "0"]]
+    long = "近两年研发费用每年不低于 100 万元且占营业收入比重不低于 3%"
     style = report_table_style([
         *column_style([STYLES.cell, STYLES.cell_c, STYLES.cell_r]), *header_style(STYLES),
         ("TEXTCOLOR", (1, 3), (1, 3), "#2E7D32"), ("VALIGN", (0, 2), (-1, 2), "TOP"),
     ])
     pdfs = []
-    for cls in (Table, ReportTable):
+    for cls, block in ((Table, lambda text, st: Paragraph(escape(text), st)),
+                       (ReportTable, lambda text, st: TextBlock([(text, None, None)], st))):
+        rows = [["指标", "取值", "得分"], ["研发投入强度", "2.26%", "3"], ["多行\n文字", "—", "12.5"],
+                ["", "满足", "0"], [block(long, STYLES.cell), block(long, STYLES.cell_c), "1"]]
         buffer = io.BytesIO()
         c = rl_canvas.Canvas(buffer, invariant=1)
         table = cls(rows, colWidths=[90, 60, 40])
@@ -236,7 +239,7 @@ def test_report_table_places_string_cells_as_table_does():
         c.save()
         pdfs.append(buffer.getvalue())
     expected = placed_text(pdfs[0])
-    assert len(expected) == 12
+    assert len(expected) > 16
     assert placed_text(pdfs[1]) == expected
 
 
