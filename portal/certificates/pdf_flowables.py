@@ -21,8 +21,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
 
-from .pdf_common import HEADER_BG, MUTED, NAVY, PROVISIONAL_MARK, RULE, ZEBRA, cjk_table_style
+from .pdf_common import HEADER_BG, MUTED, NAVY, PROVISIONAL_MARK, RULE, ZEBRA
 
 #: A hard line break inside :class:`TextBlock` runs (``<br/>`` of a paragraph).
 LINE_BREAK = None
@@ -437,25 +438,42 @@ def rich_cell(runs: Sequence[Run | None], style: ParagraphStyle) -> TextBlock:
     return TextBlock(runs, style)
 
 
-def column_style(styles: Sequence[ParagraphStyle], first_row: int = 1) -> list[tuple]:
-    """Table commands giving the plain-string cells of each column its paragraph style's look.
+#: Report table cells: vertically centred, 3 pt above and below, 4 pt left and right.
+REPORT_PADDING = (3, 3, 4, 4)
 
-    Neighbouring columns that share a value share one command: every command is applied to
-    each cell of its range when the table is made (and again for each part when it splits).
+
+def table_cells(rows: int, columns: Sequence[ParagraphStyle], header: ParagraphStyle | None = None, *,
+                valign: str = "MIDDLE", padding: tuple[float, float, float, float] = REPORT_PADDING,
+                ) -> list[list[CellStyle]]:
+    """Cell styles for a table, each column looking like its paragraph style (the header row like
+    ``header``, centred): font, size, leading, colour, alignment, ``valign`` and ``padding``
+    (top, bottom, left, right).
+
+    Pass as ``cellStyles``: a ``Table`` would otherwise apply a style command to each cell of its
+    range for each of a dozen FONTSIZE/LEADING/TEXTCOLOR/ALIGN/PADDING commands. The values sit
+    on one shared ``CellStyle`` class per look; a later style command (a status colour) still
+    sets its cell's own value.
     """
-    commands: list[tuple] = []
-    for name, value in (
-        ("FONTSIZE", lambda st: st.fontSize),
-        ("LEADING", lambda st: st.leading),
-        ("TEXTCOLOR", lambda st: st.textColor),
-        ("ALIGN", lambda st: _ALIGN.get(st.alignment, "LEFT")),
-    ):
-        start = 0
-        for col in range(1, len(styles) + 1):
-            if col == len(styles) or value(styles[col]) != value(styles[start]):
-                commands.append((name, (start, first_row), (col - 1, -1), value(styles[start])))
-                start = col
-    return commands
+    body = [_cell_class(st, _ALIGN.get(st.alignment, "LEFT"), valign, padding) for st in columns]
+    head = [_cell_class(header, "CENTER", valign, padding)] * len(columns) if header is not None else body
+    return [[cls("") for cls in (head if row == 0 else body)] for row in range(rows)]
+
+
+def _cell_class(style: ParagraphStyle, alignment: str, valign: str, padding: tuple[float, ...]) -> type[CellStyle]:
+    colour = style.textColor
+    key = (style.fontName, style.fontSize, style.leading, colour.hexval(), alignment, valign, tuple(padding))
+    cls = _CELL_CLASSES.get(key)
+    if cls is None:
+        top, bottom, left, right = padding
+        cls = _CELL_CLASSES[key] = type("ReportCell", (CellStyle,), {
+            "fontname": style.fontName, "fontsize": style.fontSize, "leading": style.leading, "color": colour,
+            "alignment": alignment, "valign": valign, "topPadding": top, "bottomPadding": bottom,
+            "leftPadding": left, "rightPadding": right,
+        })
+    return cls
+
+
+_CELL_CLASSES: dict[tuple, type[CellStyle]] = {}
 
 
 class ReportStyles:
@@ -498,15 +516,11 @@ def marked(text: Any, provisional: Any) -> list[Run]:
 
 
 def report_table_style(extra: Sequence[tuple] = ()) -> TableStyle:
-    return cjk_table_style([
+    """Header band, rules and frame of a report table whose cells come from :func:`table_cells`."""
+    return TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         *extra,
     ])
 
@@ -517,16 +531,6 @@ def zebra_rows(rows: int, start: int = 1) -> list[tuple]:
 
 def header_row(st: ReportStyles, labels: Sequence[str], widths: Sequence[float]) -> list[Any]:
     return [text_cell(label, st.head, w) for label, w in zip(labels, widths, strict=True)]
-
-
-def header_style(st: ReportStyles) -> list[tuple]:
-    """Plain-string header cells as the ``head`` paragraph style (white, centred)."""
-    return [
-        ("FONTSIZE", (0, 0), (-1, 0), st.head.fontSize),
-        ("LEADING", (0, 0), (-1, 0), st.head.leading),
-        ("TEXTCOLOR", (0, 0), (-1, 0), st.head.textColor),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-    ]
 
 
 STATUS_COLOURS = {True: "#2E7D32", False: "#B3261E"}

@@ -26,6 +26,7 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Spacer,
+    TableStyle,
 )
 
 from . import charts
@@ -51,9 +52,7 @@ from .pdf_flowables import (
     ReportStyles,
     ReportTable,
     TextBlock,
-    column_style,
     header_row,
-    header_style,
     marked,
     name_cell,
     report_styles,
@@ -61,6 +60,7 @@ from .pdf_flowables import (
     rich_cell,
     split_width,
     status_cell,
+    table_cells,
     text_cell,
     zebra_rows,
 )
@@ -103,25 +103,21 @@ def _summary_table(st: ReportStyles, frameworks: Sequence[Mapping[str, Any]], wi
             text_cell(fw.get("grade") or DASH, st.cell_c, widths[3]),
             status_cell(st, _passed_text(fw.get("passed")), fw.get("passed"), widths[4], (4, r), status),
         ])
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(report_table_style([
-        *column_style([st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_c]), *header_style(st),
-        *status, *zebra_rows(len(rows)),
-    ]))
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1,
+                        cellStyles=table_cells(len(rows), [st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_c],
+                                               st.head))
+    table.setStyle(report_table_style([*status, *zebra_rows(len(rows))]))
     return table
 
 
 def _info_table(st: ReportStyles, pairs: Sequence[tuple[str, str]], width: float) -> ReportTable:
     widths = split_width(width, [24, 76])
     rows = [[text_cell(k, st.label, widths[0]), text_cell(v, st.value, widths[1])] for k, v in pairs]
-    table = ReportTable(rows, colWidths=widths)
-    table.setStyle(cjk_table_style([
-        *column_style([st.label, st.value], first_row=0),
+    table = ReportTable(rows, colWidths=widths, cellStyles=table_cells(len(rows), [st.label, st.value],
+                                                                       padding=(5, 5, 6, 6)))
+    table.setStyle(TableStyle([
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
         ("LINEABOVE", (0, 0), (-1, 0), 0.8, NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]))
     return table
 
@@ -142,11 +138,9 @@ def _gates_table(st: ReportStyles, gates: Sequence[Mapping[str, Any]], width: fl
             text_cell(fmt_value(shortfall, gate.get("unit")) if shortfall is not None else DASH, st.cell_c, widths[4]),
             text_cell(gate.get("source") or DASH, st.cell_note, widths[5]),
         ])
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(report_table_style([
-        *column_style([st.cell, st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_note]), *header_style(st),
-        *status, *zebra_rows(len(rows)),
-    ]))
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1, cellStyles=table_cells(
+        len(rows), [st.cell, st.cell, st.cell_c, st.cell_c, st.cell_c, st.cell_note], st.head))
+    table.setStyle(report_table_style([*status, *zebra_rows(len(rows))]))
     return table
 
 
@@ -154,9 +148,7 @@ def _items_table(st: ReportStyles, items: Sequence[Mapping[str, Any]], width: fl
     widths = split_width(width, [32, 15, 22, 8, 8, 15])
     headers = ["指标", "取值", "匹配档位", "得分", "满分", "来源"]
     rows: list[list[Any]] = [header_row(st, headers, widths)]
-    extra: list[tuple] = [
-        *column_style([st.cell, st.cell_c, st.cell, st.cell_r, st.cell_r, st.cell_note]), *header_style(st),
-    ]
+    extra: list[tuple] = []
     dimensions = [it.get("dimension") for it in items]
     grouped = any(dimensions)
     order: list[str | None] = []
@@ -194,7 +186,8 @@ def _items_table(st: ReportStyles, items: Sequence[Mapping[str, Any]], width: fl
             if zebra_index % 2 == 1:
                 extra.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), ZEBRA))
             zebra_index += 1
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1, cellStyles=table_cells(
+        len(rows), [st.cell, st.cell_c, st.cell, st.cell_r, st.cell_r, st.cell_note], st.head))
     table.setStyle(report_table_style(extra))
     return table
 
@@ -224,11 +217,9 @@ def _recommendations_table(st: ReportStyles, recs: Sequence[Mapping[str, Any]], 
             text_cell(fmt_value(rec.get("current_value"), unit), st.cell_c, widths[3]),
             text_cell(fmt_value(rec.get("target_value"), unit), st.cell_c, widths[4]),
         ])
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(report_table_style([
-        *column_style([st.cell_c, st.cell, st.cell_c, st.cell_c, st.cell_c]), *header_style(st),
-        *zebra_rows(len(rows)),
-    ]))
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1, cellStyles=table_cells(
+        len(rows), [st.cell_c, st.cell, st.cell_c, st.cell_c, st.cell_c], st.head))
+    table.setStyle(report_table_style(zebra_rows(len(rows))))
     return table
 
 
@@ -317,11 +308,9 @@ def _peer_section(st: ReportStyles, data: ScorecardData, width: float) -> list[A
             charts.peer_bullet(_num(row.get("value")), _num(row.get("p25")), _num(row.get("median")),
                                _num(row.get("p75")), chart_width - 8),
         ])
-    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(report_table_style([
-        *column_style([st.cell, st.cell_r, st.cell_r, st.cell_r, st.cell_r]), *header_style(st),
-        *zebra_rows(len(rows)),
-    ]))
+    table = ReportTable(rows, colWidths=widths, repeatRows=1, splitInRow=1, cellStyles=table_cells(
+        len(rows), [st.cell, st.cell_r, st.cell_r, st.cell_r, st.cell_r, st.cell], st.head))
+    table.setStyle(report_table_style(zebra_rows(len(rows))))
     story += [table, Spacer(1, 4), charts.peer_legend(width)]
     return story
 

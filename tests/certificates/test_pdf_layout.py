@@ -217,13 +217,10 @@ def test_report_table_places_string_and_text_block_cells_as_table_does():
     from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.platypus import Table
 
-    from portal.certificates.pdf_flowables import ReportTable, column_style, header_style, report_table_style
+    from portal.certificates.pdf_flowables import ReportTable, report_table_style, table_cells
 
     long = "近两年研发费用每年不低于 100 万元且占营业收入比重不低于 3%"
-    style = report_table_style([
-        *column_style([STYLES.cell, STYLES.cell_c, STYLES.cell_r]), *header_style(STYLES),
-        ("TEXTCOLOR", (1, 3), (1, 3), "#2E7D32"), ("VALIGN", (0, 2), (-1, 2), "TOP"),
-    ])
+    style = report_table_style([("TEXTCOLOR", (1, 3), (1, 3), "#2E7D32"), ("VALIGN", (0, 2), (-1, 2), "TOP")])
     pdfs = []
     for cls, block in ((Table, lambda text, st: Paragraph(escape(text), st)),
                        (ReportTable, lambda text, st: TextBlock([(text, None, None)], st))):
@@ -231,7 +228,8 @@ def test_report_table_places_string_and_text_block_cells_as_table_does():
                 ["", "满足", "0"], [block(long, STYLES.cell), block(long, STYLES.cell_c), "1"]]
         buffer = io.BytesIO()
         c = rl_canvas.Canvas(buffer, invariant=1)
-        table = cls(rows, colWidths=[90, 60, 40])
+        table = cls(rows, colWidths=[90, 60, 40],
+                    cellStyles=table_cells(len(rows), [STYLES.cell, STYLES.cell_c, STYLES.cell_r], STYLES.head))
         table.setStyle(style)
         table.wrapOn(c, 190, 500)
         table.drawOn(c, 50, 600)
@@ -269,3 +267,18 @@ def test_text_block_draws_each_line_where_the_paragraph_does(runs, markup, style
     expected = placed_text(pdfs[0])
     assert len(expected) >= 2
     assert placed_text(pdfs[1]) == expected
+
+
+def test_table_cells_give_each_column_its_paragraph_look():
+    from portal.certificates.pdf_flowables import table_cells
+
+    cells = table_cells(3, [STYLES.cell, STYLES.cell_r, STYLES.cell_note], STYLES.head, padding=(5, 5, 6, 6))
+    head, body = cells[0], cells[2]
+    assert [c.alignment for c in head] == ["CENTER"] * 3
+    assert head[0].color == STYLES.head.textColor
+    assert [c.alignment for c in body] == ["LEFT", "RIGHT", "LEFT"]
+    assert (body[2].fontsize, body[2].leading, body[2].color) == (7.5, 10, STYLES.cell_note.textColor)
+    assert (body[0].topPadding, body[0].bottomPadding, body[0].leftPadding, body[0].rightPadding) == (5, 5, 6, 6)
+    assert body[0].valign == "MIDDLE" and body[0].fontname == FONT
+    body[1].color = "red"  # a style command sets one cell's value, not its neighbours'
+    assert cells[1][1].color == STYLES.cell_r.textColor
