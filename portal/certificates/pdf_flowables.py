@@ -356,6 +356,8 @@ class ReportTable(Table):
 
     def _drawCell(self, cellval, cellstyle, pos, size):  # noqa: N802 (ReportLab API)
         plain = isinstance(cellval, str)
+        if isinstance(cellval, (list, tuple)) and len(cellval) == 1:
+            cellval = cellval[0]  # Table keeps a flowable cell as a one-item tuple
         if not (plain or isinstance(cellval, TextBlock)) or cellstyle.href or cellstyle.destination or (
             cellstyle.direction or cellstyle.shaping or cellstyle.alignment not in _STRING_ALIGN
         ):

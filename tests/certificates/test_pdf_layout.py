@@ -213,7 +213,7 @@ def placed_text(pdf: bytes) -> list[tuple[bytes, float, float]]:
     return sorted(found)
 
 
-def test_report_table_places_string_and_text_block_cells_as_table_does():
+def test_report_table_places_string_and_text_block_cells_as_table_does(monkeypatch):
     from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.platypus import Table
 
@@ -239,6 +239,15 @@ def test_report_table_places_string_and_text_block_cells_as_table_does():
     expected = placed_text(pdfs[0])
     assert len(expected) > 16
     assert placed_text(pdfs[1]) == expected
+    # ... and writes those cells itself: Table keeps a flowable cell as a one-item tuple.
+    handed_over = []
+    monkeypatch.setattr(Table, "_drawCell", lambda self, value, *args: handed_over.append(value))
+    table = ReportTable([[TextBlock([(long, None, None)], STYLES.cell), "文字"]], colWidths=[90, 60],
+                        cellStyles=table_cells(1, [STYLES.cell, STYLES.cell]))
+    c = rl_canvas.Canvas(io.BytesIO(), invariant=1)
+    table.wrapOn(c, 150, 500)
+    table.drawOn(c, 50, 600)
+    assert handed_over == []
 
 
 @pytest.mark.parametrize("style_name", ["cell", "cell_c", "cell_r", "title"])
