@@ -12,9 +12,11 @@ from portal.extensions import db
 
 
 def _snapshot():
+    """Every table's rows, but the dashboards' version counter (a restore is a change: it goes up);
+    the dashboards' aggregates are not in the backup and must come back identical from the rebuild."""
     return {table.name: [dict(row) for row in db.session.execute(
         select(table).order_by(*table.primary_key.columns)).mappings().all()]
-        for table in db.metadata.sorted_tables}
+        for table in db.metadata.sorted_tables if table.name != "dashboard_version"}
 
 
 def test_backup_then_restore_gives_back_the_same_database(app):

@@ -14,7 +14,7 @@ from portal.review import workflow
 @pytest.fixture
 def counted(monkeypatch):
     """Count calls of the indicator table and of the frame loaders behind every view (the
-    overview reads its window through ``load_windows``; trends read ``load_reports``)."""
+    overview reads its window through ``load_windows``; trends read ``load_window_rows`` per quarter)."""
     calls = {"table": 0, "load": 0, "version": 0}
     real_table, real_version = indicators.indicator_table, queries.data_version
     real_loads = {name: getattr(queries, name) for name in ("load_reports", "load_windows")}

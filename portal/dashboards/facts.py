@@ -113,9 +113,11 @@ def _flag_case(family: str, condition):
     return case((and_(base, Scorecard.passed.is_(True)), 1), (and_(base, Scorecard.passed.is_(False)), 0))
 
 
-def _flags_subquery(period_ids: list[int], enterprise_ids: list[int] | None):
+def _flags_select(period_ids: list[int], enterprise_ids: list[int] | None):
     """Per report of these periods, each recognition flag from the current snapshots, counted as
-    while no snapshot of the family is confirmed (not rejected) and as once one is (confirmed)."""
+    while no snapshot of the family is confirmed (not rejected) and as once one is (confirmed).
+    Read on its own and matched in Python: joined to the window's rows, it made PostgreSQL's
+    planner pick a nested loop over the aggregate (minutes at 400,000 reports)."""
     not_rejected = Scorecard.review_state != "rejected"
     confirmed = Scorecard.review_state == "confirmed"
     columns = []
@@ -128,7 +130,6 @@ def _flags_subquery(period_ids: list[int], enterprise_ids: list[int] | None):
                Scorecard.period_id.in_(period_ids),
                true() if enterprise_ids is None else Scorecard.enterprise_id.in_(enterprise_ids))
         .group_by(Scorecard.report_id)
-        .subquery("flags")
     )
 
 
@@ -143,22 +144,22 @@ KEY_COLUMNS: tuple[str, ...] = ("window", "enterprise_id", "year", "quarter", "r
 
 def window_select(spec: PeriodSpec, periods: dict[int, int], enterprise_ids: list[int] | None = None):
     """The rows of ``spec``'s window (one per enterprise with an approved report in it): the
-    ``KEY_COLUMNS``, then the ``LAYOUT`` values (enums as text, lists as JSON text, system states
-    as ``SYSTEM_STATES`` indexes). ``periods`` is {quarter: period id} of the window's quarters.
+    ``KEY_COLUMNS``, then the ``LAYOUT`` values but the flags (enums as text, lists as JSON text,
+    system states as ``SYSTEM_STATES`` indexes). ``periods`` is {quarter: period id} of the
+    window's quarters.
 
     Flows are summed over the window's quarters ``GROUP BY enterprise_id`` and are NULL unless the
     enterprise reported the flow in every quarter (``COUNT(flow)`` equals the number of quarters);
-    stocks and flags come from its latest report in the window, joined back on (enterprise, period
-    of that quarter). A one-quarter window reads its reports as they are.
+    stocks come from its latest report in the window, joined back on (enterprise, period of that
+    quarter); that report's flags are added by ``_write_year``. A one-quarter window reads its
+    reports as they are.
     """
     period_ids = sorted(periods.values())
     n_needed = len(spec.quarters)
     latest = aliased(Report, name="latest")
-    flags = _flags_subquery(period_ids, enterprise_ids)
     stocks = [*(getattr(latest, key) for key in (*NUMERIC_STOCKS, *ENUM_STOCKS)),
               *(cast(getattr(latest, key), Text) for key in LIST_STOCKS), latest.industrial_internet,
-              *(_state_code(latest.systems[key].as_string()) for key in SYSTEM_KEYS),
-              *(flags.c[f"{flag}_{basis}"] for flag in RECOGNITION_FLAGS for basis in ("open", "confirmed"))]
+              *(_state_code(latest.systems[key].as_string()) for key in SYSTEM_KEYS)]
     code = literal_column(repr(spec.code))
     year = literal_column(str(int(spec.year)), Integer)
     if n_needed == 1:
@@ -168,7 +169,6 @@ def window_select(spec: PeriodSpec, periods: dict[int, int], enterprise_ids: lis
         return (
             select(code, latest.enterprise_id, year, literal_column(str(int(spec.quarter)), Integer), latest.id,
                    literal_column("1", Integer), *(getattr(latest, key) for key in WINDOW_FLOWS), *stocks)
-            .outerjoin(flags, flags.c.report_id == latest.id)
             .where(*where)
         )
     quarter_of = case({pid: q for q, pid in periods.items()}, value=Report.period_id)
@@ -200,7 +200,6 @@ def window_select(spec: PeriodSpec, periods: dict[int, int], enterprise_ids: lis
                *(sums.c[key] for key in WINDOW_FLOWS), *stocks)
         .select_from(sums)
         .join(latest, and_(latest.enterprise_id == sums.c.enterprise_id, latest.period_id == period_of))
-        .outerjoin(flags, flags.c.report_id == latest.id)
         .where(latest.status == ReportStatus.APPROVED)
     )
 
@@ -310,11 +309,15 @@ def _write_year(session: Session, year: int, periods: dict[int, int], enterprise
     if enterprise_ids is not None:
         target = target.where(WindowFact.enterprise_id.in_(enterprise_ids))
     session.execute(target)
+    none = (None,) * (2 * len(RECOGNITION_FLAGS))
+    flags = {int(report_id): tuple(values) for report_id, *values in session.execute(
+        _flags_select(sorted(periods.values()), enterprise_ids))} if periods else {}
     for spec in year_windows(year):
         window = {q: periods[q] for q in spec.quarters if q in periods}
         if not window:
             continue
-        rows = session.execute(window_select(spec, window, enterprise_ids)).all()
+        rows = [(*row, *flags.get(int(row[4]), none))
+                for row in session.execute(window_select(spec, window, enterprise_ids))]
         for start in range(0, len(rows), 10000):
             part = rows[start:start + 10000]
             session.execute(insert(WindowFact), [
@@ -380,18 +383,28 @@ def _pending(session: Session) -> dict:
                                               "rebuild": False})
 
 
-def _was_approved(report: Report) -> bool:
-    history = sa_inspect(report).attrs.status.history
-    return ReportStatus.APPROVED in (*history.deleted, *history.unchanged, *history.added)
+def _may_count(report: Report, deleted: bool) -> bool:
+    """Whether a flushed report can change the aggregates: it is approved, its status changed
+    (the old value may not be loaded, so any change counts), or it was deleted. Reads only what
+    is loaded: no query runs inside the flush."""
+    if deleted:
+        return True
+    state = sa_inspect(report)
+    status = state.dict.get("status")
+    if status is None or status == ReportStatus.APPROVED:
+        return True
+    history = state.attrs.status.history
+    return bool(history.added or history.deleted)
 
 
 def _after_flush(session: Session, flush_context) -> None:  # noqa: ARG001
     if session.info.get(_BUSY):
         return
     pending = None
+    deleted = set(map(id, session.deleted))
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Report):
-            if obj.status == ReportStatus.APPROVED or _was_approved(obj):
+            if _may_count(obj, id(obj) in deleted):
                 pending = pending or _pending(session)
                 pending["pairs"].add((obj.enterprise_id, obj.period_id))
         elif isinstance(obj, Scorecard):
@@ -439,6 +452,12 @@ def _before_commit(session: Session) -> None:
         _bump_version(session)
     finally:
         session.info.pop(_BUSY, None)
+
+
+def discard_pending(session: Session) -> None:
+    """Drop what the hooks noted in this transaction: for a bulk loader that calls ``rebuild``
+    itself once its data and the planner statistics are in (the benchmark)."""
+    session.info.pop(_PENDING, None)
 
 
 def _forget(session: Session) -> None:

@@ -278,7 +278,12 @@ def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> p
     window, tagged with the window's code in ``WINDOW_COLUMN``, read from the maintained
     aggregates (``facts``: flows already summed, stocks of the window's latest report, flags of
     its snapshots), so a view of one window reads two rows per enterprise and never a report.
-    ``indicators.select_period`` reads it like the ``reports`` frame.
+    ``indicators.select_period`` reads it like the ``reports`` frame."""
+    return load_window_rows((spec, spec.previous_year()), enterprises)
+
+
+def load_window_rows(windows: Iterable[PeriodSpec], enterprises: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of these windows (see ``load_windows``), window after window.
 
     Each recognition flag is the family's confirmed variant once a current snapshot of the
     family is confirmed, else the variant counting pending snapshots (``recognition_basis``).
@@ -286,7 +291,7 @@ def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> p
     given) and joined here."""
     connection = db.session.connection()
     vectors, codes = [], []
-    for window in (spec, spec.previous_year()):
+    for window in windows:
         result = connection.execute(windows_statement(fact_code(window)))
         rows = result.cursor.fetchall()     # straight from the driver: one bytes value per row
         result.close()
@@ -296,7 +301,7 @@ def load_windows(spec: PeriodSpec, enterprises: pd.DataFrame | None = None) -> p
     at = {name: i for i, name in enumerate(LAYOUT)}
     data: dict[str, object] = {
         key: matrix[:, at[key]].astype(np.int64) for key in ("report_id", "enterprise_id", "year", "quarter")}
-    data[WINDOW_COLUMN] = np.concatenate(codes)
+    data[WINDOW_COLUMN] = np.concatenate(codes) if codes else np.empty(0, dtype=object)
     data["n_quarters"] = matrix[:, at["n_quarters"]].astype(np.int64)
     profiles = load_enterprises() if enterprises is None else enterprises
     rows = profiles.index.get_indexer(data["enterprise_id"])

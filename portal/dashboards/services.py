@@ -117,11 +117,16 @@ def window_data(spec: PeriodSpec) -> Frames:
     return current_cache().frames.get_or_compute((version, "window", spec.code), build)
 
 
-def all_data() -> Frames:
-    """Every approved report of every period (the trend and an enterprise's own history)."""
-    version = data_version()
-    return current_cache().frames.get_or_compute(
-        (version, "all"), lambda: Frames(queries.load_reports(), queries.load_expected()))
+def quarter_table(code: str, quarters: Iterable[tuple[int, int]]) -> pd.DataFrame:
+    """``indicators.trend`` of ``code`` over these quarters, read one quarter's aggregates at a
+    time (memory stays that of one window at any scale)."""
+    enterprises = queries.load_enterprises()
+    expected = queries.load_expected(None, enterprises)
+    parts = [indicators.trend(queries.load_window_rows([PeriodSpec.of_quarter(y, q)], enterprises), expected, code)
+             for y, q in quarters]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else indicators.trend(
+        queries.load_window_rows([]), expected, code)
 
 
 def cached(view: str, key: Hashable, compute: Callable[[Data], object]) -> object:
@@ -318,8 +323,7 @@ def breakdown_view(spec: PeriodSpec, by: str, code: str) -> dict:
 
 def trend_view(code: str) -> dict:
     def compute(data: Data) -> dict:
-        frames = all_data()
-        table = indicators.trend(frames.reports, frames.expected, code)
+        table = quarter_table(code, data.quarters)
         rows = [_decorate(r, data.basis) for r in _records(table)]
         defn = INDICATORS[code]
         target = load_targets().get(code)
