@@ -23,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from .fonts import register_fonts
+from .pdf_text import TextWriter
 
 NAVY = colors.HexColor("#1F3A5F")
 BLUE = colors.HexColor("#3B6EA5")
@@ -81,7 +82,9 @@ class Chart(Flowable):
     def draw(self) -> None:
         c = self.canv
         c.saveState()
+        self.labels = TextWriter(c, self.font)  # every label of the chart in one text object
         self.paint(c)
+        self.labels.close()
         c.restoreState()
 
     def paint(self, c) -> None:
@@ -91,14 +94,7 @@ class Chart(Flowable):
 
     def text(self, c, x: float, y: float, text: str, size: float, colour, anchor: str = "start") -> None:
         """One line of text with its baseline at ``y``; ``anchor`` is start, middle or end."""
-        c.setFont(self.font, size)
-        c.setFillColor(colour)
-        if anchor == "end":
-            c.drawRightString(x, y, text)
-        elif anchor == "middle":
-            c.drawCentredString(x, y, text)
-        else:
-            c.drawString(x, y, text)
+        self.labels.line(x, y, text, size, colour, anchor)
 
     @staticmethod
     def lines(c, segments: Sequence[tuple[float, float, float, float]], colour, width: float) -> None:
@@ -309,19 +305,17 @@ class TrendLine(Chart):
         for t in ticks:
             self.text(c, x - 5, vy(t) - _MIDDLE_BASELINE * size, short_number(t), size, BLACK, "end")
         rotated = len(self.periods) > 6
-        c.setFont(self.font, size)
-        c.setFillColor(BLACK)
+        cos, sin = math.cos(math.radians(30)), math.sin(math.radians(30))
         for i, period in enumerate(self.periods):
             cx, top = x + (i + 0.5) * band, axis_y - 5
             if rotated:
                 # Anchored at the label's top right, turned 30 degrees about the anchor.
-                c.saveState()
-                c.translate(cx, top)
-                c.rotate(30)
-                c.drawRightString(0, -size, period)
-                c.restoreState()
+                width = stringWidth(period, self.font, size)
+                self.labels.style(size, BLACK)
+                self.labels.at_angle(cx - cos * width + sin * size, top - sin * width - cos * size, 30)
+                self.labels.show(period)
             else:
-                c.drawCentredString(cx, top - size, period)
+                self.text(c, cx, top - size, period, size, BLACK, "middle")
 
 
 def trend_line(

@@ -7,7 +7,8 @@ This is the rooms' entry point; the work is split by responsibility:
 - :mod:`.pdf_certificate`: the certificate page, drawn on a canvas;
 - :mod:`.pdf_flowables`: cheap table cells, text blocks and paragraph styles of the report;
 - :mod:`.pdf_scorecard`: the multi-page scorecard report (platypus);
-- :mod:`.charts`: the report's charts, drawn directly on the canvas.
+- :mod:`.charts`: the report's charts, drawn directly on the canvas;
+- :mod:`.pdf_text`: text written as PDF operators (tables, text blocks, chart labels).
 
 These modules know only ReportLab. They never read the clock, the database, the request or the
 network: the certificate service numbers and signs a certificate and passes everything printed

@@ -16,7 +16,6 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -24,6 +23,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
 from .pdf_common import HEADER_BG, MUTED, NAVY, PROVISIONAL_MARK, RULE, ZEBRA
+from .pdf_text import TextWriter
 
 #: A hard line break inside :class:`TextBlock` runs (``<br/>`` of a paragraph).
 LINE_BREAK = None
@@ -33,54 +33,6 @@ Line = tuple[int, int, float, bool]  # characters [start, end), unused width, en
 
 _WHITESPACE = re.compile(r"\s+")
 _FUZZ = 1e-6  # ReportLab's tolerance when a line fills the width exactly
-
-
-class TextWriter:
-    """Text in the embedded TrueType font written as PDF operators, one ``BT ... ET`` block.
-
-    What ReportLab's text object writes for the same calls (subset font switches, ``Tm``
-    positions, ``rg`` colours, escaped ``Tj`` strings), without its per-call bookkeeping:
-    cursor widths, graphics-state copies and font lookups. ``show`` after ``at`` writes one
-    string; size and colour are written only when they change.
-    """
-
-    def __init__(self, canvas, font_name: str):
-        self.canvas = canvas
-        self.font = pdfmetrics.getFont(font_name)
-        self.doc = canvas._doc  # ReportLab's own text object keys font subsets by the document too
-        self.ops: list[str] = ["BT"]
-        self._size: float | None = None
-        self._subset: int | None = None
-        self._colour: Any = None
-
-    def style(self, size: float, colour: Any) -> None:
-        if size != self._size:
-            self._size, self._subset = size, None
-        if colour != self._colour:
-            self._colour = colour
-            if not isinstance(colour, colors.Color):
-                colour = colors.toColor(colour)
-            self.ops.append(f"{fp_str(colour.red, colour.green, colour.blue)} rg")
-
-    def at(self, x: float, y: float) -> None:
-        self.ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-
-    def show(self, text: str) -> None:
-        font, doc, ops = self.font, self.doc, self.ops
-        for subset, chunk in font.splitString(text, doc):
-            if subset != self._subset:
-                self._subset = subset
-                ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(self._size)} Tf")
-            ops.append(f"({escapePDF(chunk)}) Tj")
-
-    def close(self) -> None:
-        """Write the block into the page, inside its own graphics state (the colours stay local)."""
-        if len(self.ops) > 1:
-            self.ops.append("ET")
-            self.canvas.saveState()
-            self.canvas.addLiteral(" ".join(self.ops))
-            self.canvas.restoreState()
-        self.ops = ["BT"]
 
 
 class TextBlock(Flowable):
