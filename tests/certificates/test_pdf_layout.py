@@ -291,3 +291,20 @@ def test_table_cells_give_each_column_its_paragraph_look():
     assert body[0].valign == "MIDDLE" and body[0].fontname == FONT
     body[1].color = "red"  # a style command sets one cell's value, not its neighbours'
     assert cells[1][1].color == STYLES.cell_r.textColor
+
+
+def test_subset_encoder_splits_strings_as_the_font_does():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    from portal.certificates.pdf_text import SubsetEncoder
+
+    font = pdfmetrics.getFont(FONT)
+    strings = [TEXTS[0], "ASCII only 0123 %", "新字" + TEXTS[4], "\xa0不换行\xa0空格", "字体里没有的字符：\U0001F600",
+               "".join(chr(0x4E00 + i) for i in range(700)), TEXTS[0][::-1], "", "—"]
+    docs = [rl_canvas.Canvas(io.BytesIO())._doc for _ in range(2)]
+    encoder = SubsetEncoder(font, docs[0])
+    for _ in range(2):  # the second time every known character takes the fast path
+        for text in strings:
+            assert encoder.split(text) == font.splitString(text, docs[1])
+    assert len({subset for text in strings for subset, _ in encoder.split(text)}) > 2
