@@ -154,7 +154,7 @@ def _ranking_sheet(spec: PeriodSpec, code: str) -> Sheet:
     for r in rows:
         r["name"] = names.get(int(r["enterprise_id"]), "")
         r["cluster_zh"] = services.indicators.CLUSTER_LABELS.get(r.get("cluster"), r.get("cluster") or "")
-    defn = INDICATORS[code]
+    defn = services.localized_def(INDICATORS[code])
     columns = [Column(_l("排名"), "rank", kind="int"), Column(_l("企业名称"), "name"), Column(_l("产业集群"), "cluster_zh"),
                Column(_l("园区"), "park"), Column(_l("镇街"), "town"), Column(_l("企业规模"), "size_class"),
                Column(defn.zh, "value", defn.unit, "number")]
@@ -218,7 +218,7 @@ def build(view: str, spec: PeriodSpec, *, generated_at: str, by: str = "cluster"
         sheets = [_position_sheet(enterprise_id, spec, code)]
     else:
         raise ValueError(_("未知的导出内容。"))
-    label = _("全部季度") if view in ("trends", "definitions") else spec.label
+    label = _("全部季度") if view in ("trends", "definitions") else services.period_label(spec)
     data = workbook(sheets, period_label=label, generated_at=generated_at)
     suffix = "all" if view in ("trends", "definitions") else spec.code
     return f"dashboards-{view}-{suffix}.xlsx", data

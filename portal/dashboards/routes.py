@@ -27,6 +27,7 @@ from .charts import fmt
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 bp.record_once(lambda state: cache.init_app(state.app))
 bp.record_once(lambda state: facts.init_app(state.app))
+bp.add_app_template_filter(services.period_label, "window_label")
 
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
 # Endpoints that do their own access check (everything else is commission-only).
@@ -114,7 +115,7 @@ def ranking():
     code = _indicator(enterprise_level=True)
     page = services.ranking_page(spec, code, _page(), RANKING_PAGE_SIZE) if spec else None
     return render_template("dashboards/ranking.html", spec=spec, choices=choices, page=page, code=code,
-                           defn=services.INDICATORS[code], options=services.position_options(),
+                           defn=services.localized_def(services.INDICATORS[code]), options=services.position_options(),
                            report_endpoint=_report_endpoint())
 
 

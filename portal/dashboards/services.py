@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from portal.fields import registry
 from portal.pagination import Page
 
-from . import charts, indicators, land, queries
+from . import charts, english, indicators, land, queries
 from .cache import current_cache
 from .indicators import INDICATORS, PeriodSpec
 from .targets import load_plan, load_targets
@@ -163,7 +163,7 @@ def period_choices(quarters: Iterable[tuple[int, int]]) -> list[PeriodChoice]:
 
 
 def _choice(spec: PeriodSpec) -> PeriodChoice:
-    return PeriodChoice(spec.code, spec.label, spec.kind if not spec.is_full_year else "year")
+    return PeriodChoice(spec.code, period_label(spec), spec.kind if not spec.is_full_year else "year")
 
 
 def default_period(quarters: Iterable[tuple[int, int]]) -> PeriodSpec | None:
@@ -243,7 +243,60 @@ def provisional_note(code: str, basis: Mapping[str, str | None]) -> str:
     return "；".join(notes)
 
 
+def _english() -> bool:
+    return str(get_locale() or "").startswith("en")
+
+
+def period_label(spec: PeriodSpec) -> str:
+    """The window in the reader's language: 2025年第3季度 / Q3 2025, 2025年1-3季度, 2025年."""
+    if spec.kind == "quarter":
+        return _("%(year)s年第%(quarter)s季度", year=spec.year, quarter=spec.quarter)
+    if spec.is_full_year:
+        return _("%(year)s年（全年）", year=spec.year)
+    return _("%(year)s年1-%(quarter)s季度", year=spec.year, quarter=spec.quarter)
+
+
+def localized_def(defn: indicators.IndicatorDef) -> indicators.IndicatorDef:
+    """The definition with its name, unit and population in the reader's language."""
+    if not _english():
+        return defn
+    return replace(defn, zh=english.NAMES.get(defn.code, defn.zh), unit=english.unit(defn.unit),
+                   population_zh=english.population(defn.population_zh))
+
+
+def _localize(row: dict) -> dict:
+    """An indicator row's name, unit, population and window in the reader's language."""
+    if _english():
+        if "zh" in row and row.get("code") in english.NAMES:
+            row["zh"] = english.NAMES[row["code"]]
+        if isinstance(row.get("unit"), str):
+            row["unit"] = english.unit(row["unit"])
+        if isinstance(row.get("population_zh"), str):
+            row["population_zh"] = english.population(row["population_zh"])
+    if row.get("period") and "period_zh" in row:
+        try:
+            row["period_zh"] = period_label(PeriodSpec.parse(row["period"]))
+        except ValueError:
+            pass
+    return row
+
+
+def _field_name(spec) -> str:
+    """A data-dictionary field's name in the reader's language."""
+    return (getattr(spec, "en", None) or spec.zh) if _english() else spec.zh
+
+
+def _localized_table(table: pd.DataFrame) -> pd.DataFrame:
+    if not _english() or table.empty:
+        return table
+    table = table.copy()
+    table["zh"] = [english.NAMES.get(c, z) for c, z in zip(table["code"], table["zh"], strict=True)]
+    table["unit"] = [english.unit(u) for u in table["unit"]]
+    return table
+
+
 def _decorate(row: dict, basis: Mapping[str, str | None]) -> dict:
+    _localize(row)
     coverage = row.get("coverage")
     row["low_coverage"] = coverage is not None and coverage < LOW_COVERAGE
     row["provisional_note"] = provisional_note(row["code"], basis)
@@ -272,8 +325,9 @@ def overview(spec: PeriodSpec) -> dict:
         groups = [
             {"key": key, "zh": zh, "rows": [rows[c] for c in codes if c in rows]} for key, zh, codes in GROUPS
         ]
-        plan_rows = charts.progress_rows(table)
-        svg = charts.progress_bars(plan_rows, title=_("规划指标完成情况（%(period)s）", period=spec.label)) if plan_rows else ""
+        plan_rows = charts.progress_rows(_localized_table(table))
+        svg = charts.progress_bars(plan_rows, title=_("规划指标完成情况（%(period)s）", period=period_label(spec))) \
+            if plan_rows else ""
         frames = window_data(spec)
         expected = indicators.expected_for(frames.expected, spec)
         n_expected = 0 if expected is None else len(expected)
@@ -289,7 +343,7 @@ def overview(spec: PeriodSpec) -> dict:
 
 def indicator_options() -> list[tuple[str, str, str]]:
     """(code, Chinese name, group name) of every indicator, grouped as on the overview."""
-    return [(code, INDICATORS[code].zh, zh) for _, zh, codes in GROUPS for code in codes]
+    return [(code, localized_def(INDICATORS[code]).zh, zh) for _, zh, codes in GROUPS for code in codes]
 
 
 def check_indicator(code: str | None, default: str = "advanced_mfg_output", enterprise_level: bool = False) -> str:
@@ -310,11 +364,15 @@ def breakdown_view(spec: PeriodSpec, by: str, code: str) -> dict:
         frames = window_data(spec)
         table = indicators.breakdown(frames.reports, frames.expected, spec, by=by, codes=[code])
         rows = [_decorate(r, data.basis) for r in _records(table)]
-        defn = INDICATORS[code]
-        prev_label = spec.previous_year().label
+        if _english() and by in ("cluster", "park"):
+            labels = getattr(registry().field(by), "labels_en", None) or {}
+            for r in rows:
+                r["group_zh"] = labels.get(r["group"], r["group_zh"])
+        defn = localized_def(INDICATORS[code])
+        prev_label = period_label(spec.previous_year())
         svg = charts.grouped_bar_chart(
             [r["group_zh"] for r in rows],
-            {spec.label: [r["value"] for r in rows], prev_label: [r["value_prev_year"] for r in rows]},
+            {period_label(spec): [r["value"] for r in rows], prev_label: [r["value_prev_year"] for r in rows]},
             title=_("%(name)s：按%(by)s", name=defn.zh, by=BREAKDOWN_LABELS[by]), unit=defn.unit,
         ) if rows else ""
         return {"rows": rows, "svg": svg, "defn": defn, "prev_label": prev_label}
@@ -325,7 +383,7 @@ def trend_view(code: str) -> dict:
     def compute(data: Data) -> dict:
         table = quarter_table(code, data.quarters)
         rows = [_decorate(r, data.basis) for r in _records(table)]
-        defn = INDICATORS[code]
+        defn = localized_def(INDICATORS[code])
         target = load_targets().get(code)
         svg = charts.trend_chart([r["period"] for r in rows], {defn.zh: [r["value"] for r in rows]},
                                  title=_("%(name)s（按季度）", name=defn.zh), unit=defn.unit) if rows else ""
@@ -389,7 +447,7 @@ def land_view(spec: PeriodSpec, page: int, per_page: int) -> dict:
     ]
     counts = summary.set_index("class")["n"]
     svg = charts.grouped_bar_chart([str(c) for c in counts.index], {_("企业数"): [int(n) for n in counts]},
-                                   title=_("亩均效益分类（%(period)s）", period=spec.label), unit=_("家"))
+                                   title=_("亩均效益分类（%(period)s）", period=period_label(spec)), unit=_("家"))
     return {"page": result, "summary": _records(summary), "weights": weights, "config": config, "svg": svg,
             "components": land.COMPONENT_LABELS}
 
@@ -406,12 +464,12 @@ def definitions() -> tuple[list[dict], object]:
     for key, zh, codes in GROUPS:
         rows = []
         for code in codes:
-            defn = INDICATORS[code]
+            defn = localized_def(INDICATORS[code])
             target = targets.get(code)
             sources = []
             for name in defn.inputs:
                 spec = reg.get(name)
-                label = recog.get(name) or (spec.zh if spec else name)
+                label = recog.get(name) or (_field_name(spec) if spec else name)
                 if name in defn.optional:
                     label += _("（选填，空视为无）")
                 sources.append(label)
@@ -431,7 +489,7 @@ def definitions() -> tuple[list[dict], object]:
 def energy_coefficients() -> list[dict]:
     reg = registry()
     return [
-        {"key": k, "zh": reg.field(k).zh, "unit": reg.field(k).unit_label, "kgce": v,
+        {"key": k, "zh": _field_name(reg.field(k)), "unit": reg.field(k).unit_label, "kgce": v,
          "tco2": indicators.TCO2_PER_UNIT.get(k), "confirmed": k in indicators.ENERGY_REQUIRED}
         for k, v in indicators.KGCE_PER_UNIT.items()
     ]
@@ -443,11 +501,11 @@ def position_view(enterprise_id: int, spec: PeriodSpec, code: str) -> dict:
         table = indicators.enterprise_position(window_data(spec).reports, enterprise_id, spec)
         own = queries.load_reports(enterprise_id=enterprise_id)
         trend_rows = own_trend(own, code)
-        defn = INDICATORS[code]
+        defn = localized_def(INDICATORS[code])
         svg = charts.trend_chart([r["period"] for r in trend_rows], {_("本企业"): [r["value"] for r in trend_rows]},
                                  title=_("%(name)s（本企业，按季度）", name=defn.zh), unit=defn.unit) if trend_rows else ""
         cluster = own["cluster"].iloc[-1] if len(own) else None
-        return {"rows": _records(table), "trend": trend_rows, "svg": svg, "defn": defn,
+        return {"rows": [_localize(r) for r in _records(table)], "trend": trend_rows, "svg": svg, "defn": defn,
                 "cluster_zh": indicators.CLUSTER_LABELS.get(cluster, cluster or ""),
                 "has_data": bool(len(own))}
     return cached("position", (enterprise_id, spec.code, code), compute)
@@ -462,12 +520,12 @@ def own_trend(own: pd.DataFrame, code: str) -> list[dict]:
         d = indicators.derive(indicators.select_period(own, spec), spec)
         values = indicators.enterprise_values(d.loc[defn.population(d)], defn)
         value = float(values.iloc[0]) if len(values) else np.nan
-        rows.append({"period": spec.code, "period_zh": spec.label, "value": _num(value)})
+        rows.append({"period": spec.code, "period_zh": period_label(spec), "value": _num(value)})
     return rows
 
 
 def position_options() -> list[tuple[str, str]]:
-    return [(c, d.zh) for c, d in INDICATORS.items() if d.enterprise_level]
+    return [(c, localized_def(d).zh) for c, d in INDICATORS.items() if d.enterprise_level]
 
 
 def api_payload(spec: PeriodSpec, generated_at: str) -> dict:
