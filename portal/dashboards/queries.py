@@ -1,5 +1,5 @@
-"""The dashboards' only contact with the database: approved reports and expected enterprises as
-DataFrames, the data version the cache is keyed on, and enterprise names for a page of rows.
+"""The dashboards' reads: window rows and expected enterprises as DataFrames, the data version the
+cache is keyed on, and enterprise names for a page of rows (``facts`` writes the aggregates).
 
 Frames (the inputs of ``indicators`` and ``land``, see that module's docstring):
 
@@ -10,10 +10,11 @@ Frames (the inputs of ``indicators`` and ``land``, see that module's docstring):
   ``indicators.PROFILE_COLUMNS``). JSON columns (``design_tools``, ``systems``,
   ``certifications``) come back decoded by SQLAlchemy's JSON type, so they are lists and dicts.
 * ``load_windows(spec)``: the window ``spec`` and the same window last year, one row per
-  enterprise and window, flows summed by the database (see ``windows_statement``). Every view of
-  one window reads this instead of ``load_reports()``: two rows per enterprise rather than every
-  report of every period. ``load_reports()`` remains for the quarterly trend and an enterprise's
-  own history (``periods=`` / ``enterprise_id=`` narrow it).
+  enterprise and window, from the maintained aggregates (``facts``: flows summed, stocks of the
+  latest report, flags of its snapshots). Every view of one window reads this instead of
+  ``load_reports()``; the trend reads the quarter windows one at a time (``load_window_rows``).
+  ``load_reports()`` remains for an enterprise's own history (``periods=`` / ``enterprise_id=``
+  narrow it) and as the reference the tests compare the aggregates with.
 * ``load_expected()``: one row per (active enterprise, reporting period) for every period the
   commission has opened, limited to enterprises founded by the period's last day. Every active
   enterprise, above-scale or not, is expected; each indicator restricts the rows to its own
