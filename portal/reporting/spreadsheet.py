@@ -168,8 +168,9 @@ def _open(data: bytes, max_bytes: int, *, read_only: bool):
         raise SpreadsheetError(NOT_XLSX)
     size = len(data)
     if size > max_bytes:
+        size_mb, limit_mb = f"{size / 1048576:.1f}", f"{max_bytes / 1048576:g}"
         raise SpreadsheetError(_("文件大小 %(size)s MB 超过上限 %(limit)s MB，请删除多余内容或分批上传。",
-                                 size=f"{size / 1048576:.1f}", limit=f"{max_bytes / 1048576:g}"))
+                                 size=size_mb, limit=limit_mb))
     if size == 0:
         raise SpreadsheetError(_("文件为空，请重新选择文件。"))
     if not bytes(data[:4]) == b"PK\x03\x04":
