@@ -124,17 +124,16 @@ class TextBlock(Flowable):
                     owners.append(index)
                     continue
                 text, _, size = run
-                glyph_width = _glyph_widths(self.style.fontName)
-                default = _default_width(self.style.fontName)
-                scale = 0.001 * size
                 chars.extend(text)
-                widths.extend(scale * glyph_width(ord(ch), default) for ch in text)
+                widths.extend(map(_char_widths(self.style.fontName, size, text).__getitem__, text))
                 owners.extend([index] * len(text))
             units = self._units = (chars, widths, owners)
         return units
 
     def _break(self, max_width: float) -> list[Line]:
         runs = self.runs
+        if not runs:  # only whitespace: no line, as an empty paragraph
+            return []
         if LINE_BREAK not in runs:
             total = sum(stringWidth(text, self.style.fontName, size) for text, _, size in runs)
             if total <= max_width + _FUZZ:  # one line: most cells
@@ -192,30 +191,30 @@ class TextBlock(Flowable):
 
 
 def _normalise(runs: Sequence[Run | None], style: ParagraphStyle) -> list[Run | None]:
-    """Collapse whitespace as the paragraph parser does; fill in the style's colour and size."""
+    """Whitespace as the paragraph parser leaves it; the style's colour and size filled in.
+
+    A run with neither colour nor size is plain paragraph text, the others are ``<font>`` text.
+    Each run's whitespace collapses to single spaces (not across runs: "a " then " ※" keeps both
+    spaces, as two fragments did); plain text loses its whitespace at the very start and end of
+    the block; empty runs are dropped.
+    """
     out: list[Run | None] = []
-    space_before = True  # trims the start of the block and of each line
-    for run in runs:
+    last = len(runs) - 1
+    for number, run in enumerate(runs):
         if run is LINE_BREAK:
-            if out and out[-1] is not LINE_BREAK and out[-1][0].endswith(" "):
-                text, colour, size = out[-1]
-                out[-1] = (text[:-1], colour, size)
             out.append(LINE_BREAK)
-            space_before = True
             continue
         text, colour, size = run
         text = _WHITESPACE.sub(" ", str(text))
-        if space_before:
-            text = text.lstrip(" ")
-        if not text:
-            continue
-        space_before = text.endswith(" ")
-        out.append((text, colours(colour) if isinstance(colour, str) else colour or style.textColor,
-                    size or style.fontSize))
-    if out and out[-1] is not LINE_BREAK and out[-1][0].endswith(" "):
-        text, colour, size = out[-1]
-        out[-1] = (text[:-1], colour, size)
-    while out and (out[-1] is LINE_BREAK or not out[-1][0]):
+        if colour is None and size is None:
+            if number == 0:
+                text = text.lstrip(" ")
+            if number == last:
+                text = text.rstrip(" ")
+        if text:
+            out.append((text, colours(colour) if isinstance(colour, str) else colour or style.textColor,
+                        size or style.fontSize))
+    while out and out[-1] is LINE_BREAK:
         out.pop()
     return out
 
@@ -226,12 +225,21 @@ def colours(value: str) -> colors.Color:
     return colors.HexColor(value)
 
 
-def _glyph_widths(font_name: str):
-    return pdfmetrics.getFont(font_name).face.charWidths.get
+def _char_widths(font_name: str, size: float, text: str) -> dict[str, float]:
+    """Character widths at ``size`` as ReportLab measures them (0.001 x size x glyph width), ``text``'s included."""
+    table = _CHAR_WIDTHS.get((font_name, size))
+    if table is None:
+        table = _CHAR_WIDTHS[(font_name, size)] = {}
+    missing = set(text).difference(table)
+    if missing:
+        face = pdfmetrics.getFont(font_name).face
+        glyph_width, default, scale = face.charWidths.get, face.defaultWidth, 0.001 * size
+        for ch in missing:
+            table[ch] = scale * glyph_width(ord(ch), default)
+    return table
 
 
-def _default_width(font_name: str) -> float:
-    return pdfmetrics.getFont(font_name).face.defaultWidth
+_CHAR_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
 
 def _cjk_lines(chars: list[str | None], widths: list[float], max_width: float) -> list[Line]:

@@ -63,13 +63,13 @@ def test_text_block_runs_and_breaks_lay_out_like_markup(width):
     assert block.wrapped_lines() == paragraph_lines(paragraph)
 
 
-def test_text_block_collapses_whitespace_and_drops_empty_runs():
-    block = TextBlock([("  甲\n\n乙  ", None, None), ("", "#B3261E", None), (" 丙 ", None, 12), LINE_BREAK],
-                      STYLES.cell)
-    assert block.plain_text() == "甲 乙 丙"
-    block.wrap(500, 100)
-    assert block.wrapped_lines() == ["甲 乙 丙"]
-    assert block.height == STYLES.cell.leading
+def test_text_block_collapses_whitespace_as_the_paragraph_parser_does():
+    runs = [("  甲\n\n乙  ", None, None), ("", "#B3261E", None), (" 丙 ", None, 12), LINE_BREAK]
+    block = TextBlock(runs, STYLES.cell)
+    paragraph = Paragraph('  甲\n\n乙  <font color="#B3261E"></font><font size="12"> 丙 </font><br/>', STYLES.cell)
+    assert block.plain_text() == "".join(frag.text for frag in paragraph.frags if frag.text) == "甲 乙  丙 "
+    assert block.wrap(500, 100) == paragraph.wrap(500, 100)
+    assert TextBlock([("  ", None, None)], STYLES.cell).wrap(500, 100) == (500, 0)
 
 
 def test_text_block_splits_between_lines_and_leaves_no_orphan():
@@ -308,3 +308,31 @@ def test_subset_encoder_splits_strings_as_the_font_does():
         for text in strings:
             assert encoder.split(text) == font.splitString(text, docs[1])
     assert len({subset for text in strings for subset, _ in encoder.split(text)}) > 2
+
+
+def test_text_block_line_breaks_match_paragraphs_on_generated_text():
+    import random
+
+    rng = random.Random(20261129)
+    pieces = ["研发", "投入", "强度", "，", "。", "：", "》", "）", "（", "%", "report", "fields.yaml", " ", "  ",
+              "3.5", "≥", "【可满足门槛】", "tce/万元", "abcdefghijklmnopqrstuvwxyz", "、", "…", "数字化车间"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        style = rng.choice([STYLES.cell, STYLES.cell_c, STYLES.cell_r, STYLES.small])
+        width = rng.uniform(8, 300)
+        paragraph = Paragraph(escape(text), style)
+        block = TextBlock([(text, None, None)], style)
+        assert block.wrap(width, 10_000) == paragraph.wrap(width, 10_000), (text, width)
+        expected = paragraph_lines(paragraph)
+        if "&" not in text:
+            assert block.wrapped_lines() == expected, (text, width)
+        mark = rng.choice(["", " ※"])
+        note = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        runs = [(text, None, None), (mark, "#B3261E", None), LINE_BREAK, (note, "#5F6670", 7.5)]
+        markup = (f'{escape(text)}<font color="#B3261E">{mark}</font><br/>'
+                  f'<font size="7.5" color="#5F6670">{escape(note)}</font>')
+        if text.strip() and note.strip():
+            rich, paragraph = TextBlock(runs, style), Paragraph(markup, style)
+            assert rich.wrap(width, 10_000) == paragraph.wrap(width, 10_000), (text, note, width)
+            if "&" not in text + note:
+                assert rich.wrapped_lines() == paragraph_lines(paragraph), (text, note, width)
