@@ -378,3 +378,19 @@ def test_api_tokens_are_compared_in_constant_time(token_client, district, monkey
     bad = token_client.get("/dashboards/api/indicators.json", headers={"Authorization": "Bearer gov-system-token-x"})
     assert bad.status_code == 401
     assert len(calls) == 2                # every configured token is compared, in constant time
+
+
+def test_english_pages_name_indicators_units_and_windows_in_english(client, auth, district):
+    auth.login_as(district["reviewer"])
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    html = client.get("/dashboards/?period=2025YTD3").get_data(as_text=True)
+    assert "R&amp;D intensity of above-scale industrial enterprises" in html
+    assert "100 million yuan" in html and "规上工业企业研发投入强度" not in html
+    assert "Q1–Q3 2025" in html
+    breakdown = client.get("/dashboards/breakdown?by=cluster&indicator=rd_intensity&period=2025Q4").get_data(as_text=True)
+    assert "Equipment manufacturing" in breakdown
+    with client.session_transaction() as session:
+        session["lang"] = "zh"
+    chinese = client.get("/dashboards/?period=2025YTD3").get_data(as_text=True)
+    assert "规上工业企业研发投入强度" in chinese and "2025年1-3季度" in chinese

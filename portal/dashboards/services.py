@@ -300,7 +300,6 @@ def _decorate(row: dict, basis: Mapping[str, str | None]) -> dict:
     coverage = row.get("coverage")
     row["low_coverage"] = coverage is not None and coverage < LOW_COVERAGE
     row["provisional_note"] = provisional_note(row["code"], basis)
-    row["group"] = GROUP_OF.get(row["code"], "")
     return row
 
 
@@ -542,6 +541,6 @@ def api_payload(spec: PeriodSpec, generated_at: str) -> dict:
         item["provisional"] = provisional_note(r["code"], data.basis) or None
         items.append(item)
     return {
-        "period": spec.code, "period_zh": spec.label, "period_kind": spec.kind,
+        "period": spec.code, "period_zh": spec.label, "period_kind": spec.kind,  # the API stays Chinese
         "generated_at": generated_at, "source": _("经审核通过的企业季度报表"), "indicators": items,
     }
