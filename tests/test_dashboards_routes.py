@@ -388,9 +388,12 @@ def test_english_pages_name_indicators_units_and_windows_in_english(client, auth
     assert "R&amp;D intensity of above-scale industrial enterprises" in html
     assert "100 million yuan" in html and "规上工业企业研发投入强度" not in html
     assert "Q1–Q3 2025" in html
+    assert "Unchanged from the same period last year" in html and "较上年同期" not in html
+    assert "Part-year data: progress computed on the annualised value" in html
     breakdown = client.get("/dashboards/breakdown?by=cluster&indicator=rd_intensity&period=2025Q4").get_data(as_text=True)
     assert "Equipment manufacturing" in breakdown
     with client.session_transaction() as session:
         session["lang"] = "zh"
     chinese = client.get("/dashboards/?period=2025YTD3").get_data(as_text=True)
     assert "规上工业企业研发投入强度" in chinese and "2025年1-3季度" in chinese
+    assert "较上年同期持平0.0%" in chinese and "非全年数据，按年化值" in chinese

@@ -354,17 +354,30 @@ def _progress(defn: IndicatorDef, target: Target | None, value: float, spec: Per
     return (basis / target.target if target.target else np.nan), note
 
 
-def _change_note(defn: IndicatorDef, value: float, prev: float) -> str:
+def change_facts(direction: str, value: float, prev: float) -> tuple[str, float, bool | None]:
+    """The movement against the same window last year: (``"none"`` without a comparable figure,
+    ``"zero"`` when last year's is 0, else ``"up"``/``"down"``/``"flat"``; the change in %;
+    whether it is an improvement, None when flat or not comparable). The notes in Chinese
+    (``_change_note``) and in the web layer's other languages are worded from these."""
     if value != value or prev != prev:
-        return "无上年同期可比数据"
+        return "none", np.nan, None
     if prev == 0:
-        return "上年同期为0"
+        return "zero", np.nan, None
     pct = (value - prev) / abs(prev) * 100
-    trend = "持平" if abs(pct) < 0.05 else ("上升" if pct > 0 else "下降")
-    good = ""
-    if trend != "持平":
-        better = (pct < 0) if defn.direction == "down" else (pct > 0)
-        good = "，向好" if better else "，需关注"
+    if abs(pct) < 0.05:
+        return "flat", pct, None
+    trend = "up" if pct > 0 else "down"
+    return trend, pct, (pct < 0) if direction == "down" else (pct > 0)
+
+
+def _change_note(defn: IndicatorDef, value: float, prev: float) -> str:
+    state, pct, better = change_facts(defn.direction, value, prev)
+    if state == "none":
+        return "无上年同期可比数据"
+    if state == "zero":
+        return "上年同期为0"
+    trend = {"flat": "持平", "up": "上升", "down": "下降"}[state]
+    good = "" if better is None else ("，向好" if better else "，需关注")
     lower = "数值越低越好；" if defn.direction == "down" else ""
     return f"{lower}较上年同期{trend}{abs(pct):.1f}%{good}"
 

@@ -264,9 +264,49 @@ def localized_def(defn: indicators.IndicatorDef) -> indicators.IndicatorDef:
                    population_zh=english.population(defn.population_zh))
 
 
+def _change_note(row: dict) -> str:
+    """``indicators._change_note`` in the reader's language, from the same facts."""
+    state, pct, better = indicators.change_facts(row.get("direction", "up"), _value(row.get("value")),
+                                                  _value(row.get("value_prev_year")))
+    if state == "none":
+        return _("无上年同期可比数据")
+    if state == "zero":
+        return _("上年同期为0")
+    texts = {
+        ("flat", None): _("较上年同期持平"),
+        ("up", True): _("较上年同期上升%(pct)s%%，向好", pct=f"{abs(pct):.1f}"),
+        ("up", False): _("较上年同期上升%(pct)s%%，需关注", pct=f"{abs(pct):.1f}"),
+        ("down", True): _("较上年同期下降%(pct)s%%，向好", pct=f"{abs(pct):.1f}"),
+        ("down", False): _("较上年同期下降%(pct)s%%，需关注", pct=f"{abs(pct):.1f}"),
+    }
+    note = texts[(state, better)]
+    return _("数值越低越好；%(note)s", note=note) if row.get("direction") == "down" else note
+
+
+def _notes(row: dict) -> str:
+    """The row's notes (annualised progress, annualised revenue test) in the reader's language."""
+    spec = PeriodSpec.parse(row["period"])
+    defn = INDICATORS[row["code"]]
+    value = _value(row.get("value"))
+    parts = []
+    if defn.flow and not spec.is_full_year and value == value:
+        parts.append(_("非全年数据，按年化值 %(value)s 计算进度", value=f"{value * spec.annualisation_factor:.2f}"))
+    if row["code"] == "large_enterprises" and not spec.is_full_year:
+        parts.append(_("非全年数据，按年化营业收入（× 4 ÷ 季度数）判断"))
+    return "; ".join(str(p) for p in parts)   # only used on English pages
+
+
+def _value(v) -> float:
+    return np.nan if v is None else float(v)
+
+
 def _localize(row: dict) -> dict:
-    """An indicator row's name, unit, population and window in the reader's language."""
+    """An indicator row's name, unit, population, notes and window in the reader's language."""
     if _english():
+        if "change_note" in row and "value_prev_year" in row:
+            row["change_note"] = _change_note(row)
+        if row.get("note") and row.get("code") in INDICATORS and row.get("period"):
+            row["note"] = _notes(row)
         if "zh" in row and row.get("code") in english.NAMES:
             row["zh"] = english.NAMES[row["code"]]
         if isinstance(row.get("unit"), str):
