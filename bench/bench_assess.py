@@ -4,21 +4,35 @@ Prints reports/second for each path and their ratio. The one-at-a-time path is t
 sample (default 5,000 reports) and extrapolated; the output says so. Both paths are checked to
 give the same totals on the sample. Last, the web app's path: ``assess()`` of every family with
 recommendations, on demo enterprises (``--demo`` of them, three reference dates each), in ms
-per report (wall clock and CPU).
+per report (wall clock and CPU, best and median of ``--rounds``), next to the same reports
+scored without recommendations, with the load average (the box is shared: compare CPU time).
+
+``--against REV`` also times the engine of git revision REV (``portal/assessments`` extracted
+with ``git archive`` into a temporary package) on the same reports, the two interleaved round
+by round so that both see the same load, and checks that both give the same results.
 
     .venv/bin/python bench/bench_assess.py [--n 100000] [--sample 5000] [--code sts2022] [--demo 50]
+                                           [--rounds 3] [--against eb6c2e7]
 """
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from portal.assessments import assess, engine, score_frame
+from portal.assessments import assess, derive, engine, reference_date, score_frame
 from portal.demo.generator import generate
 
 AS_OF = date(2025, 12, 31)
@@ -77,6 +91,8 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=5_000)
     ap.add_argument("--code", default="sts2022")
     ap.add_argument("--demo", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--against", help="git revision whose engine is timed on the same reports")
     args = ap.parse_args()
     frame = synthetic(args.n)
     score_frame(args.code, frame.head(100))        # warm up (criteria loading, imports)
@@ -102,12 +118,64 @@ def main() -> None:
     print(f"ratio batch/scalar: {batch_rate / scalar_rate:,.1f}x; totals identical on the sample: {same}")
 
     cases = demo_cases(args.demo)
-    assess(*cases[0])
-    t0, c0 = time.perf_counter(), time.process_time()
+    engines = {"this tree": assess}
+    if args.against:
+        engines[args.against] = engine_at(args.against).assess
+        differ = sum(1 for p, r in cases if [x.to_dict() for x in engines[args.against](p, r)]
+                     != [x.to_dict() for x in assess(p, r)])
+        print(f"results of {args.against} and this tree differ on {differ} of {len(cases)} demo reports")
+    for run in engines.values():
+        run(*cases[0])
     n_results = sum(len(assess(profile, reports)) for profile, reports in cases)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"assess() with recommendations, all families, {len(cases)} demo reports ({n_results} results): "
-          f"{1000 * wall / len(cases):.1f} ms per report wall, {1000 * cpu / len(cases):.1f} ms CPU")
+    load0 = os.getloadavg()
+    timings: dict[str, list[tuple[float, float]]] = {name: [] for name in [*engines, "no recommendations"]}
+    for k in range(args.rounds):
+        order = list(engines.items()) if k % 2 == 0 else list(engines.items())[::-1]
+        for name, run in [*order, ("no recommendations", scores_only)]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            for profile, reports in cases:
+                run(profile, reports)
+            timings[name].append((1000 * (time.perf_counter() - t0) / len(cases),
+                                  1000 * (time.process_time() - c0) / len(cases)))
+    load1 = os.getloadavg()
+    print(f"assess() of every family, {len(cases)} demo reports ({n_results} results), {args.rounds} rounds; "
+          f"load average {load0[0]:.1f} -> {load1[0]:.1f} (2 CPUs)")
+    for name, found in timings.items():
+        cpu = sorted(c for _, c in found)
+        wall = sorted(w for w, _ in found)
+        what = "without recommendations (this tree)" if name == "no recommendations" else \
+            f"with recommendations, {name}"
+        print(f"  {what}: CPU {cpu[0]:.1f} ms per report best, {cpu[len(cpu) // 2]:.1f} median; "
+              f"wall {wall[0]:.1f} best")
+    if args.against:
+        before = sorted(c for _, c in timings[args.against])
+        after = sorted(c for _, c in timings["this tree"])
+        print(f"  CPU {args.against} / this tree: {before[0] / after[0]:.2f}x best, "
+              f"{before[len(before) // 2] / after[len(after) // 2]:.2f}x median")
+
+
+def scores_only(profile: dict, reports: list[dict]) -> list:
+    """``assess`` without recommendations: the scoring that the advice re-runs on changed figures."""
+    day = reference_date(reports)
+    indicators = derive(profile, reports, day)
+    cols = engine.columns_from_indicators(indicators)
+    return [engine.score(c, indicators, None, day, with_recommendations=False, cols=cols)
+            for c in engine.resolve(None, day)]
+
+
+def engine_at(rev: str):
+    """The ``portal.assessments`` package of git revision ``rev``, imported under another name."""
+    repo = Path(__file__).resolve().parent.parent
+    data = subprocess.run(["git", "-C", str(repo), "archive", rev, "portal/assessments"], check=True,
+                          capture_output=True).stdout
+    root = Path(tempfile.mkdtemp(prefix="bench_assess_"))
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(root, filter="data")
+    name = f"engine_{rev.replace('-', '_').replace('.', '_')}"
+    (root / "portal").rename(root / name)
+    (root / name / "__init__.py").write_text('"""Engine of an earlier revision, for the benchmark."""\n')
+    sys.path.insert(0, str(root))
+    return importlib.import_module(f"{name}.assessments")
 
 
 if __name__ == "__main__":

@@ -156,13 +156,14 @@ class CategoryTable:
             return None, 0.0
         return key, self.points[key]
 
+    def key_of(self, value: object) -> str | None:
+        """The category ``value`` falls in; None when missing or not a category of the table."""
+        k = _cat_key(value) if _present(value) else None
+        return k if k in self.points else None
+
     def points_array(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(matched-category object array with None where unmatched, points array)."""
-        def key_of(v):
-            k = _cat_key(v) if _present(v) else None
-            return k if k in self.points else None
-
-        keys = map_distinct(values, key_of)
+        keys = map_distinct(values, self.key_of)
         pts = np.array([self.points[k] if k is not None else 0.0 for k in keys], dtype=float) \
             if len(keys) <= SMALL else map_distinct(keys, lambda k: self.points[k] if k is not None else 0.0, float)
         return keys, pts
@@ -172,13 +173,13 @@ def map_distinct(values: np.ndarray, fn, dtype=object) -> np.ndarray:
     """``[fn(v) for v in values]`` computed once per distinct value (pandas.factorize for many rows)."""
     values = np.asarray(values, dtype=object)
     if len(values) <= SMALL:
-        return np.array(_map_small(values, fn), dtype=dtype)
+        return np.array(map_small(values, fn), dtype=dtype)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.array([fn(u) for u in uniques] + [fn(None)], dtype=dtype)
     return mapped[codes]
 
 
-def _map_small(values: np.ndarray, fn) -> list:
+def map_small(values: np.ndarray, fn) -> list:
     """``[fn(v) for v in values]``, ``fn`` called once per distinct text / bool / None (the values
     a category takes; other values, e.g. floats where -0.0 == 0.0, are mapped one by one)."""
     seen: dict = {}

@@ -26,6 +26,7 @@ on many, so both paths compute the same numbers.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -200,6 +201,15 @@ def annualise(reports: Sequence[Mapping]) -> dict[str, object]:
     return base
 
 
+_NUMBER_FIELDS = (*FLOW_FIELDS, *(p + s for p in PRIOR_FLOWS for s in ("_prev1", "_prev2")),
+                  "employees", "total_assets", "total_liabilities", "external_equity_2y",
+                  "niche_market_share_pct", "niche_market_rank_cn", "rd_personnel",
+                  "ip_class1_count", "ip_class1_self_developed", "ip_high_value_count",
+                  "ip_class2_count", "standards_led_count", "key_processes_total",
+                  "key_processes_nc", "equipment_total", "equipment_digital",
+                  "equipment_networked", "niche_since_year", "land_area_mu")
+
+
 def _ratio(a: np.ndarray, b: np.ndarray, scale: float = 100.0) -> np.ndarray:
     """a * scale / b; NaN where either is NaN or b <= 0."""
     ok = (b > 0) & ~np.isnan(a)
@@ -262,6 +272,21 @@ def _flt(col: object, n: int) -> np.ndarray:
         col.dtype == object else col.astype(float)
 
 
+def _floats(base: Mapping[str, object], keys: Sequence[str], n: int) -> dict[str, np.ndarray]:
+    """``{k: _flt(base.get(k), n)}``: when every column is a list of plain numbers (the usual
+    case) all of them in one numpy call, which converts each value as :func:`_flt` does."""
+    cols = [base.get(k) for k in keys]
+    if not any(isinstance(c, np.ndarray) or c is None or len(c) != n for c in cols) and \
+            _PLAIN_NUMBER.issuperset(map(type, itertools.chain.from_iterable(cols))):
+        try:
+            stacked = np.array(cols, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            stacked = None
+        if stacked is not None and stacked.shape == (len(keys), n):
+            return dict(zip(keys, stacked, strict=True))
+    return {k: _flt(c, n) for k, c in zip(keys, cols, strict=True)}
+
+
 def _count_in(values: np.ndarray, members: Sequence[str]) -> np.ndarray:
     out = np.full(len(values), np.nan)
     for i, v in enumerate(values):
@@ -304,13 +329,7 @@ def compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_or
 
 def _compute(base: Mapping[str, object], n: int, as_of_year: np.ndarray, as_of_ord: np.ndarray,
              opts: dict) -> dict[str, np.ndarray]:
-    f = {k: _flt(base.get(k), n) for k in (*FLOW_FIELDS, *(p + s for p in PRIOR_FLOWS for s in ("_prev1", "_prev2")),
-                                           "employees", "total_assets", "total_liabilities", "external_equity_2y",
-                                           "niche_market_share_pct", "niche_market_rank_cn", "rd_personnel",
-                                           "ip_class1_count", "ip_class1_self_developed", "ip_high_value_count",
-                                           "ip_class2_count", "standards_led_count", "key_processes_total",
-                                           "key_processes_nc", "equipment_total", "equipment_digital",
-                                           "equipment_networked", "niche_since_year", "land_area_mu")}
+    f = _floats(base, _NUMBER_FIELDS, n)
     prior_used = np.where(np.isnan(f["solid_waste_prior_stock_used_t"]), 0.0, f["solid_waste_prior_stock_used_t"])
     # the plain ratios of report fields, all in one stacked call (element by element the same)
     ratio = dict(zip(_PLAIN_RATIOS, _ratios([

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from . import loader
-from .bands import HIGHER, ROUND_DECIMALS, map_distinct
+from .bands import HIGHER, ROUND_DECIMALS, SMALL, map_distinct, map_small
+from .columns import Columns, PerRow, columns_from_indicators, is_missing
 from .derived import FIELD_NAMES, INDICATORS, plain
 from .loader import Condition, Criteria, GateSpec, ItemSpec
 from .types import Gate, InputError, Item, Result
@@ -38,205 +39,13 @@ NA = np.nan
 POINTS_DECIMALS = 4
 
 
-# --------------------------------------------------------------------------- columns
-
-
-class Columns:
-    """Read-only column access over a mapping of name -> sequence (a DataFrame or dict of lists).
-
-    ``num`` gives float64 arrays (bools as 1.0/0.0, missing as NaN), ``obj`` object arrays
-    (missing as None). A column that is absent reads as all-missing. Arrays are cached and never
-    written to, so the caller's data is not mutated.
-    """
-
-    def __init__(self, data: Mapping[str, Any] | pd.DataFrame, n: int | None = None,
-                 overrides: Mapping[str, np.ndarray] | None = None):
-        self._data = data
-        if n is None:
-            n = len(data) if isinstance(data, pd.DataFrame) else len(next(iter(data.values()), []))
-        self.n = n
-        self._num: dict[str, np.ndarray] = {}
-        self._obj: dict[str, np.ndarray] = {}
-        self._over = dict(overrides or {})
-        # results computed on exactly these (read-only) columns: evaluations of a criteria set
-        # under given options, the advice of :mod:`recommend`; a proxy gate (sts2026 "is 创新型",
-        # giant2026 "is 专精特新") then reuses the evaluation the same call has already made
-        self.memo: dict[Any, Any] = {}
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._over or name in self._data
-
-    def _raw(self, name: str) -> Any:
-        if name in self._over:
-            return self._over[name]
-        if name not in self._data:
-            return None
-        col = self._data[name]
-        return col.to_numpy() if isinstance(col, pd.Series) else col
-
-    def num(self, name: str) -> np.ndarray:
-        if name not in self._num:
-            raw = self._raw(name)
-            if raw is None:
-                arr = np.full(self.n, NA)
-            elif isinstance(raw, np.ndarray) and raw.dtype.kind in "fiub":
-                arr = raw.astype(float)
-            else:
-                arr = None
-                if self.n > 64:
-                    obj = np.asarray(raw, dtype=object)
-                    missing = pd.isna(obj)
-                    try:
-                        arr = np.where(missing, 0.0, obj).astype(float)
-                        arr[missing] = NA
-                    except (TypeError, ValueError):
-                        arr = None       # text among the values: convert one by one below
-                if arr is None:
-                    arr = plain_floats(raw, self.n)
-                if arr is None:
-                    arr = np.array([_to_float(v) for v in raw], dtype=float)
-            arr.setflags(write=False)
-            self._num[name] = arr
-        return self._num[name]
-
-    def obj(self, name: str) -> np.ndarray:
-        if name not in self._obj:
-            raw = self._raw(name)
-            arr = np.empty(self.n, dtype=object)
-            if raw is not None:
-                if isinstance(raw, np.ndarray) and raw.dtype.kind in "fiub":
-                    arr[:] = raw.astype(object)
-                    if raw.dtype.kind == "f":
-                        arr[np.isnan(raw)] = None
-                elif self.n <= 64:
-                    arr[:] = [None if _missing(v) else v for v in raw]
-                else:
-                    ser = pd.Series(list(raw) if not isinstance(raw, np.ndarray) else raw, dtype=object)
-                    arr[:] = ser.where(ser.notna(), None).to_numpy()
-            arr.setflags(write=False)
-            self._obj[name] = arr
-        return self._obj[name]
-
-    def with_overrides(self, overrides: Mapping[str, np.ndarray]) -> Columns:
-        """A view where some columns are replaced (used by sub-evaluations and recommendations)."""
-        return Columns(self._data, self.n, {**self._over, **overrides})
-
-
-class _RowsData(Mapping):
-    """Raw columns of :class:`ChangedRows`, each built when first read."""
-
-    def __init__(self, base: Columns, diffs: Sequence[Mapping[str, Any]], touched: frozenset[str]):
-        self._base, self._diffs, self._touched = base, diffs, touched
-
-    def __getitem__(self, name: str) -> list:
-        raw = self._base._raw(name)
-        if raw is None and name not in self._touched:
-            raise KeyError(name)
-        b = None if raw is None else raw[0]
-        if name not in self._touched:
-            return [b] * len(self._diffs)
-        return [d[name] if name in d else b for d in self._diffs]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._touched or name in self._base
-
-    def __iter__(self):
-        return iter(dict.fromkeys([*self._base._data, *self._base._over, *self._touched]))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
-class ChangedRows(Columns):
-    """``len(diffs)`` rows over one-row columns: row i is ``base`` with the values of ``diffs[i]``
-    (name -> value) in place of its own.
-
-    The same values as a :class:`Columns` over lists built row by row; a column no row changes is
-    the base's converted value repeated, so a re-scoring converts only the changed columns.
-    """
-
-    def __init__(self, base: Columns, diffs: Sequence[Mapping[str, Any]],
-                 overrides: Mapping[str, np.ndarray] | None = None):
-        if base.n != 1:
-            raise ValueError("ChangedRows needs one-row base columns")
-        diffs = list(diffs)
-        touched = frozenset().union(*diffs)
-        super().__init__(_RowsData(base, diffs, touched), len(diffs), overrides)
-        self._base, self._diffs, self._touched = base, diffs, touched
-
-    def num(self, name: str) -> np.ndarray:
-        if name not in self._num and name not in self._over and name not in self._touched:
-            arr = np.repeat(self._base.num(name), self.n)
-            arr.setflags(write=False)
-            self._num[name] = arr
-        return super().num(name)
-
-    def obj(self, name: str) -> np.ndarray:
-        if name not in self._obj and name not in self._over and name not in self._touched:
-            arr = np.repeat(self._base.obj(name), self.n)
-            arr.setflags(write=False)
-            self._obj[name] = arr
-        return super().obj(name)
-
-    def with_overrides(self, overrides: Mapping[str, np.ndarray]) -> Columns:
-        return ChangedRows(self._base, self._diffs, {**self._over, **overrides})
-
-
-def _missing(v: Any) -> bool:
-    if v is None or v is pd.NA:
-        return True
-    return isinstance(v, (float, np.floating)) and math.isnan(v)
-
-
-_PLAIN_NUMBER = frozenset({float, int, bool, type(None)})
-
-
-def plain_floats(raw: Any, n: int) -> np.ndarray | None:
-    """``raw`` as a float array in one numpy call when every value is a plain float / int / bool /
-    None (numpy converts these exactly as :func:`_to_float` does: None -> NaN, bools -> 1.0 / 0.0);
-    None when some value needs the one-by-one conversion."""
-    if isinstance(raw, np.ndarray) or not _PLAIN_NUMBER.issuperset(map(type, raw)):
-        return None
-    try:
-        arr = np.array(raw, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return arr if arr.shape == (n,) else None
-
-
-def _to_float(v: Any) -> float:
-    if _missing(v):
-        return NA
-    if isinstance(v, (bool, np.bool_)):
-        return 1.0 if v else 0.0
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return NA
-
-
-class PerRow:
-    """A column computed only for the rows asked for (labels and texts of the one-row result);
-    the batch path never builds them, which keeps it vectorised."""
-
-    __slots__ = ("fn",)
-
-    def __init__(self, fn):
-        self.fn = fn
-
-    def __getitem__(self, i: int):
-        return self.fn(i)
+# --------------------------------------------------------------------------- columns (see columns.py)
 
 
 def _bool_array(values: np.ndarray) -> pd.arrays.BooleanArray:
     """float 1 / 0 / NaN -> pandas nullable boolean."""
     v = np.asarray(values, dtype=float)
     return pd.arrays.BooleanArray(v == 1, np.isnan(v))
-
-
-def columns_from_indicators(indicators: Mapping[str, Any]) -> Columns:
-    """Columns of length 1 from one enterprise's indicator dict."""
-    return Columns({k: [v] for k, v in indicators.items()}, 1)
 
 
 # --------------------------------------------------------------------------- three-valued logic
@@ -349,8 +158,9 @@ class ConditionGates:
             nshort = np.where(self.up, self.target - v, np.where(self.down, v - self.target, NA))
             met[self.numeric] = nmet
             short[self.numeric] = np.where(nmet == 0, nshort, NA)
-        for k in self.other:
-            met[k] = condition(self.conds[k], cols)[0]
+        if self.other:
+            met[self.other] = np.array([_text_met(self.conds[k], cols.obj(self.conds[k].indicator))
+                                        for k in self.other], dtype=float).reshape(len(self.other), n)
         is0, missing = met == 0, np.isnan(met)
         any0 = np.logical_or.reduceat(is0, self.starts, axis=0)
         any1 = np.logical_or.reduceat(met == 1, self.starts, axis=0)
@@ -376,6 +186,27 @@ class ConditionGates:
                                      _detail_at(spec, met[start:start + len(spec.conditions)], passed[g]),
                                      units[g])
         return out
+
+
+def _text_met(cond: Condition, values: np.ndarray) -> list[float] | np.ndarray:
+    """Met (1 / 0 / NaN) of an in / == / != condition on text values, as :func:`condition` gives it."""
+    if len(values) > SMALL:
+        return condition(cond, _ValuesOf(cond.indicator, values))[0]
+    if cond.op == "in":
+        members = {str(x) for x in cond.value}
+        return map_small(values, lambda x: NA if x is None else float(str(x) in members))
+    target = str(cond.value)
+    if cond.op == "==":
+        return map_small(values, lambda x: NA if x is None else float(str(x) == target))
+    return map_small(values, lambda x: NA if x is None else 1.0 - float(str(x) == target))
+
+
+class _ValuesOf(Columns):
+    """One object column as :class:`Columns` (for :func:`condition`)."""
+
+    def __init__(self, name: str, values: np.ndarray):
+        super().__init__({name: values}, len(values))
+        self._obj[name] = values
 
 
 def _value_at(v0: np.ndarray) -> PerRow:
@@ -463,7 +294,16 @@ class Evaluation:
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     def dimension_totals(self) -> dict[str, np.ndarray]:
-        return dimension_totals(self.items, self.n)
+        """Points per dimension (made once for the items of this evaluation)."""
+        found = self.__dict__.get("_dims")
+        if found is None or found[0] is not self.items:
+            found = (self.items, dimension_totals(self.items, self.n))
+            self.__dict__["_dims"] = found
+        return found[1]
+
+    def remember_dimensions(self, dims: dict[str, np.ndarray]) -> None:
+        """Keep the dimension totals already computed for these items."""
+        self.__dict__["_dims"] = (self.items, dims)
 
     def to_frame(self, index: Any = None) -> pd.DataFrame:
         """One row per enterprise: framework, total, grade, passed, points:<item>, gate:<gate>, route:<route>."""
@@ -600,10 +440,57 @@ def band_items(items: tuple[ItemSpec, ...]) -> BandItems | None:
     return found
 
 
+class CategoryItems:
+    """The category items of a criteria set looked up together on a few rows (at most
+    ``bands.SMALL``): each value's category as :meth:`bands.CategoryTable.points_array` finds it
+    (:meth:`~bands.CategoryTable.key_of`), the points and availability of all items in one
+    array each."""
+
+    def __init__(self, specs: Sequence[ItemSpec]):
+        self.specs = tuple(specs)
+
+    def evaluate(self, cols: Columns) -> dict[str, ItemEval]:
+        n, k = cols.n, len(self.specs)
+        if n > SMALL:
+            return {}
+        rows = [map_small(cols.obj(s.indicator), s.categories.key_of) for s in self.specs]
+        keys = np.empty((k, n), dtype=object)
+        keys[:] = rows
+        pts = np.array([[s.categories.points[key] if key is not None else 0.0 for key in row]
+                        for s, row in zip(self.specs, rows, strict=True)], dtype=float).reshape(k, n)
+        available = keys != None  # noqa: E711 (element-wise)
+        return {s.code: ItemEval(s, keys[r], _category_labels(s, keys[r]), pts[r], available[r])
+                for r, s in enumerate(self.specs)}
+
+
+def _category_labels(spec: ItemSpec, keys: np.ndarray) -> PerRow:
+    labels = spec.categories.labels
+    return PerRow(lambda i: labels.get(keys[i]) if keys[i] is not None else None)
+
+
+_CATEGORY_ITEMS: dict[int, tuple[tuple[ItemSpec, ...], CategoryItems | None]] = {}
+
+
+def category_items(items: tuple[ItemSpec, ...]) -> CategoryItems | None:
+    """The stacked category items of ``items`` (made once per tuple of item specs)."""
+    hit = _CATEGORY_ITEMS.get(id(items))
+    if hit is not None and hit[0] is items:
+        return hit[1]
+    specs = [s for s in items if not s.custom and s.table is None and s.categories is not None]
+    found = CategoryItems(specs) if specs else None
+    if len(_CATEGORY_ITEMS) > 256:
+        _CATEGORY_ITEMS.clear()
+    _CATEGORY_ITEMS[id(items)] = (items, found)
+    return found
+
+
 def score_items(items: tuple[ItemSpec, ...], cols: Columns) -> dict[str, ItemEval]:
-    """:func:`score_item` of every item that is not custom, the band items in one lookup."""
-    stacked = band_items(items)
+    """:func:`score_item` of every item that is not custom, the band items in one lookup and the
+    category items in another."""
+    stacked, cats = band_items(items), category_items(items)
     out = stacked.evaluate(cols) if stacked is not None else {}
+    if cats is not None:
+        out.update(cats.evaluate(cols))
     return {s.code: out[s.code] if s.code in out else score_item(s, cols) for s in items if not s.custom}
 
 
@@ -616,9 +503,7 @@ def score_item(spec: ItemSpec, cols: Columns) -> ItemEval:
         return _band_item(spec, v, idx, pts)
     if spec.categories is not None:
         keys, pts = spec.categories.points_array(cols.obj(spec.indicator))
-        labels = spec.categories.labels
-        return ItemEval(spec, keys, PerRow(lambda i: labels.get(keys[i]) if keys[i] is not None else None), pts,
-                        keys != None)  # noqa: E711 (element-wise)
+        return ItemEval(spec, keys, _category_labels(spec, keys), pts, keys != None)  # noqa: E711 (element-wise)
     if spec.alternatives:
         best_pts = np.zeros(n)
         best_alt = np.full(n, -1)
@@ -681,21 +566,25 @@ def _cond_text(c: Condition) -> str:
 
 
 def judge_score_gate(spec: GateSpec, items: Mapping[str, ItemEval], routes: Mapping[str, np.ndarray],
-                     n: int) -> GateEval:
+                     n: int, total: np.ndarray | None = None,
+                     dims: Mapping[str, np.ndarray] | None = None) -> GateEval:
     """``total >= min_total`` and each dimension minimum, or (when ``or_routes``) any direct route.
 
     When the score falls short only because some items are not available, and their maxima could
-    close the gap, the gate cannot be judged (NaN) rather than failed.
+    close the gap, the gate cannot be judged (NaN) rather than failed. ``total`` and ``dims``:
+    the items' total and :func:`dimension_totals` when the caller has them.
     """
-    total = sum((it.points for it in items.values()), np.zeros(n))
-    missing_max = sum((np.where(it.available, 0.0, it.spec.max_points) for it in items.values()), np.zeros(n))
+    if total is None:
+        total = sum((it.points for it in items.values()), np.zeros(n))
+    missing = {code: np.where(it.available, 0.0, it.spec.max_points) for code, it in items.items()}
+    missing_max = sum(missing.values(), np.zeros(n))
     parts = [np.where(total >= spec.min_total, 1.0, np.where(total + missing_max >= spec.min_total, NA, 0.0))]
     shortfall = np.maximum(spec.min_total - total, 0.0)
-    dims = dimension_totals(items, n)
+    if dims is None:
+        dims = dimension_totals(items, n)
     for d, minimum in spec.min_dimensions.items():
         dt = dims.get(d, np.zeros(n))
-        dmiss = sum((np.where(it.available, 0.0, it.spec.max_points) for it in items.values()
-                     if it.spec.dimension == d), np.zeros(n))
+        dmiss = sum((missing[code] for code, it in items.items() if it.spec.dimension == d), np.zeros(n))
         parts.append(np.where(dt >= minimum, 1.0, np.where(dt + dmiss >= minimum, NA, 0.0)))
         shortfall = np.maximum(shortfall, minimum - dt)
     score_ok = all_of(parts, n)
@@ -753,20 +642,30 @@ def evaluate_generic(criteria: Criteria, cols: Columns, custom_items: Mapping[st
     routes = {r.code: np.where((judge(r).passed if r.mode in ("all_of", "any_of")
                                 else custom_gates[r.code].passed) == 1, 1.0, 0.0) for r in criteria.routes}
     gates: dict[str, GateEval] = {}
+    total = dims = None
     for spec in criteria.gates:
         if spec.mode == "custom":
             if spec.code not in custom_gates:
                 raise ValueError(f"{criteria.code}: custom gate {spec.code} was not judged by its framework")
             gates[spec.code] = custom_gates[spec.code]
         elif spec.mode == "score":
-            gates[spec.code] = judge_score_gate(spec, items, routes, n)
+            if total is None:
+                total = sum((it.points for it in items.values()), np.zeros(n))
+                dims = dimension_totals(items, n)
+            gates[spec.code] = judge_score_gate(spec, items, routes, n, total, dims)
         else:
             gates[spec.code] = judge(spec)
     # a framework without a points table (e.g. 小巨人) has no total
-    total = sum((it.points for it in items.values()), np.zeros(n)) if items else np.full(n, NA)
+    if not items:
+        total = np.full(n, NA)
+    elif total is None:
+        total = sum((it.points for it in items.values()), np.zeros(n))
     passed = all_of([g.passed for g in gates.values()], n)
     grade = grade_labels(criteria, passed)
-    return Evaluation(criteria, n, items, gates, routes, total, passed, grade, dict(extra or {}))
+    ev = Evaluation(criteria, n, items, gates, routes, total, passed, grade, dict(extra or {}))
+    if dims is not None:
+        ev.remember_dimensions(dims)
+    return ev
 
 
 def grade_labels(criteria: Criteria, passed: np.ndarray) -> np.ndarray:
@@ -778,7 +677,7 @@ def grade_labels(criteria: Criteria, passed: np.ndarray) -> np.ndarray:
 def custom_item(spec: ItemSpec, value: np.ndarray, points: np.ndarray, available: np.ndarray,
                 band: np.ndarray | None = None, note: np.ndarray | None = None) -> ItemEval:
     """Wrap a framework's own computation of a ``custom: true`` item."""
-    value_o = PerRow(lambda i: None if _missing(value[i]) else value[i])
+    value_o = PerRow(lambda i: None if is_missing(value[i]) else value[i])
     band_o = band if band is not None else PerRow(lambda i: None)
     return ItemEval(spec, value_o, band_o, np.where(available, points, 0.0), available.astype(bool), None, note)
 
@@ -786,7 +685,7 @@ def custom_item(spec: ItemSpec, value: np.ndarray, points: np.ndarray, available
 def custom_gate(spec: GateSpec, passed: np.ndarray, value: np.ndarray, shortfall: np.ndarray,
                 unit: str | None = None, detail: np.ndarray | None = None) -> GateEval:
     """Wrap a framework's own judgement of a ``custom: true`` gate (passed 1/0/NaN)."""
-    value_o = PerRow(lambda i: None if _missing(value[i]) else value[i])
+    value_o = PerRow(lambda i: None if is_missing(value[i]) else value[i])
     return GateEval(spec, passed.astype(float), value_o, np.where(passed == 0, shortfall, NA), unit or spec.unit,
                     detail)
 

@@ -4,12 +4,15 @@
   ``BandTable.points_array`` per table, edges and the "lower" rule included;
 - ``engine.ConditionGates`` (all all_of / any_of gates and routes of a set in one stack) equals
   ``engine.judge_conditions`` per gate: passed, shortfall, units, value and detail;
-- ``engine.plain_floats`` and ``derived._flt`` convert like the one-by-one conversion;
+- ``columns.plain_floats`` and ``derived._flt`` convert like the one-by-one conversion;
 - ``assess()`` (changed rows derived once for all frameworks, shared evaluations and
   candidates) gives the same results as scoring each framework alone without any of that;
-- ``engine.ChangedRows`` (a re-scoring's rows as differences from the base) reads like columns
+- ``columns.ChangedRows`` (a re-scoring's rows as differences from the base) reads like columns
   built row by row, and the changed rows equal the indicators derived again with the change;
-- green's stacked linear items (``green.LinearItems``) equal ``green._linear`` per item.
+- green's stacked linear items (``green.LinearItems``) equal ``green._linear`` per item;
+- ``engine.CategoryItems`` (all category items of a set in one lookup) equals ``engine.score_item``
+  per item, and ``derived._floats`` (number fields in one numpy call) equals ``derived._flt``;
+- cmmm's level scores and lift counts of all five levels at once equal the level-by-level formulas.
 """
 from collections import defaultdict
 from datetime import date
@@ -19,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.assessments import assess, derived, engine, loader, recommend
-from portal.assessments.frameworks import green
+from portal.assessments import assess, columns, derived, engine, loader, recommend
+from portal.assessments.frameworks import cmmm, green
 from portal.demo.generator import generate
 
 SETS = [c.code for c in loader.load_all()]
@@ -96,13 +99,13 @@ def test_stacked_condition_gates_equal_one_gate_at_a_time(code, data, n):
 @given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats()), min_size=1, max_size=9))
 def test_plain_number_conversion_equals_one_by_one(raw):
     n = len(raw)
-    assert _same(engine.plain_floats(raw, n), [engine._to_float(v) for v in raw])
+    assert _same(columns.plain_floats(raw, n), [columns.to_float(v) for v in raw])
     assert _same(derived._flt(raw, n), [derived._num(v) for v in raw])
 
 
 def test_plain_floats_leaves_text_and_nested_values_to_the_one_by_one_conversion():
-    assert engine.plain_floats(["3", 1.0], 2) is None
-    assert engine.plain_floats([[1.0, 2.0]], 1) is None
+    assert columns.plain_floats(["3", 1.0], 2) is None
+    assert columns.plain_floats([[1.0, 2.0]], 1) is None
     assert _same(engine.Columns({"x": ["abc", 2, None]}, 3).num("x"), [np.nan, 2.0, np.nan])
 
 
@@ -144,7 +147,7 @@ cells = st.one_of(st.none(), st.just(float("nan")), st.floats(-1e6, 1e6), st.int
 @given(base=st.dictionaries(st.sampled_from("abcdef"), cells, max_size=6),
        diffs=st.lists(st.dictionaries(st.sampled_from("abcdefg"), cells, max_size=3), min_size=1, max_size=6))
 def test_changed_rows_read_like_columns_built_row_by_row(base, diffs):
-    cols = engine.ChangedRows(engine.columns_from_indicators(base), diffs)
+    cols = columns.ChangedRows(engine.columns_from_indicators(base), diffs)
     plain = engine.Columns({k: [d.get(k, base.get(k)) for d in diffs] for k in {*base, *(k for d in diffs for k in d)}},
                            len(diffs))
     for name in "abcdefgh":
@@ -213,3 +216,53 @@ def test_stacked_linear_items_equal_one_item_at_a_time(code, data, n):
         assert _same(got.points, ref.points) and list(got.available) == list(ref.available)
         assert [got.band[i] for i in range(n)] == [ref.band[i] for i in range(n)]
         assert [_key(got.value[i]) for i in range(n)] == [_key(ref.value[i]) for i in range(n)]
+
+
+@pytest.mark.parametrize("code", SETS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(1, 7))
+def test_stacked_category_lookup_equals_one_item_at_a_time(code, data, n):
+    crit = loader.by_code(code)
+    stacked = engine.category_items(crit.items)
+    if stacked is None:
+        return
+    raw = {}
+    for spec in stacked.specs:
+        keys = list(spec.categories.points)
+        pick = st.one_of(st.none(), st.just(float("nan")), st.sampled_from([*keys, *(k.upper() for k in keys), "x"]),
+                         st.booleans(), st.integers(0, 3))
+        raw[spec.indicator] = data.draw(st.lists(pick, min_size=n, max_size=n))
+    cols = engine.Columns(raw, n)
+    found = stacked.evaluate(cols)
+    for spec in stacked.specs:
+        ref, got = engine.score_item(spec, cols), found[spec.code]
+        assert _same(got.points, ref.points) and list(got.available) == list(ref.available)
+        assert list(got.value) == list(ref.value)
+        assert [got.band[i] for i in range(n)] == [ref.band[i] for i in range(n)]
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(),
+                                   st.just("3"), st.just([1.0])), min_size=3, max_size=3), min_size=1, max_size=4))
+def test_number_fields_in_one_call_equal_one_field_at_a_time(columns):
+    keys = [f"k{i}" for i in range(len(columns))]
+    base = dict(zip(keys, columns, strict=True))
+    found = derived._floats(base, [*keys, "absent"], 3)
+    for key in [*keys, "absent"]:
+        assert _same(found[key], derived._flt(base.get(key), 3))
+
+
+level_rows = st.one_of(st.just([float("nan")] * 20), st.lists(st.integers(0, 5).map(float), min_size=20, max_size=20))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(level_rows, min_size=1, max_size=5),
+       weights=st.lists(st.floats(0.001, 0.2), min_size=20, max_size=20), above=st.sampled_from([0.8, 0.5, 0.95]))
+def test_all_maturity_levels_at_once_equal_level_by_level(rows, weights, above):
+    mat = np.array(rows, dtype=float)
+    w = np.tile(np.array(weights), (len(rows), 1))
+    by_level = np.column_stack([np.round((np.where(np.isnan(mat), np.nan, mat >= k) * w).sum(axis=1), cmmm.ROUND)
+                                for k in range(1, cmmm.MAX_LEVEL + 1)])
+    assert _same(cmmm.level_scores(mat, w), by_level)
+    counts = cmmm.lift_counts_all(mat, w, above)
+    for k in range(1, cmmm.MAX_LEVEL + 1):
+        assert _same(counts[:, k - 1], cmmm.lift_counts(mat, w, k, above))

@@ -84,11 +84,16 @@ def level_matrix(criteria: Criteria, values: np.ndarray) -> tuple[np.ndarray, np
     return mat, left_out
 
 
+LEVELS = np.arange(1, MAX_LEVEL + 1, dtype=float)[None, :, None]
+
+
 def level_scores(mat: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """n x 5 array: score of level k = weighted share of sub-domains at level >= k (NaN rows stay NaN)."""
-    cols = [np.round((np.where(np.isnan(mat), np.nan, mat >= k) * weights).sum(axis=1), ROUND)
-            for k in range(1, MAX_LEVEL + 1)]
-    return np.column_stack(cols)
+    """n x 5 array: score of level k = weighted share of sub-domains at level >= k (NaN rows stay NaN).
+
+    All levels at once on an n x 5 x 20 stack; each sum runs over a row's 20 sub-domains as one
+    contiguous run, the same summation as level by level."""
+    ge = np.where(np.isnan(mat)[:, None, :], np.nan, mat[:, None, :] >= LEVELS)
+    return np.round((ge * weights[:, None, :]).sum(axis=2), ROUND)
 
 
 def lift_counts(mat: np.ndarray, weights: np.ndarray, k: int, above: float) -> np.ndarray:
@@ -103,6 +108,18 @@ def lift_counts(mat: np.ndarray, weights: np.ndarray, k: int, above: float) -> n
     reach = np.round(score[:, None] + np.cumsum(gains, axis=1), ROUND) > above
     count = np.where(reach.any(axis=1), reach.argmax(axis=1) + 1.0, np.nan)
     return np.where(np.isnan(mat[:, 0]), np.nan, np.where(score > above, 0.0, count))
+
+
+def lift_counts_all(mat: np.ndarray, weights: np.ndarray, above: float) -> np.ndarray:
+    """n x 5 array: :func:`lift_counts` of every level k = 1..5 at once (each row's 20 sub-domains
+    contiguous, so sums, sorts and running sums go in the same order as level by level)."""
+    meets = mat[:, None, :] >= LEVELS
+    w = weights[:, None, :]
+    score = np.round((w * meets).sum(axis=2), ROUND)
+    gains = -np.sort(-np.where(meets | np.isnan(mat)[:, None, :], 0.0, w), axis=2)
+    reach = np.round(score[:, :, None] + np.cumsum(gains, axis=2), ROUND) > above
+    count = np.where(reach.any(axis=2), reach.argmax(axis=2) + 1.0, np.nan)
+    return np.where(np.isnan(mat[:, :1]), np.nan, np.where(score > above, 0.0, count))
 
 
 def raise_needed(levels: np.ndarray, weights: np.ndarray, k: int, above: float) -> tuple[int, list[int]]:
@@ -171,13 +188,14 @@ def evaluate(criteria: Criteria, cols: engine.Columns, options: dict) -> engine.
 
     items = {}
     gates = {}
+    needs = lift_counts_all(mat, weights, above)
     for k in range(1, MAX_LEVEL + 1):
         spec = criteria.item(f"level_{k}")
         items[spec.code] = engine.custom_item(spec, scores[:, k - 1], contrib[:, k - 1], has,
                                               band=engine.PerRow(_band_text(has, achieved, counted, k)))
         gspec = next(g for g in criteria.gates if g.code == f"level_{k}")
         passed = np.where(has, achieved[:, k - 1].astype(float), np.nan)
-        need = lift_counts(mat, weights, k, above)
+        need = needs[:, k - 1]
         short = np.where(has & ~achieved[:, k - 1] & (need > 0), need, np.nan)
         detail = engine.PerRow(_gate_text(has, achieved, scores, short, k, above, names[k]))
         gates[gspec.code] = engine.custom_gate(gspec, passed, scores[:, k - 1], short, UNIT_SUBDOMAINS, detail)

@@ -77,7 +77,10 @@ def _all_conditions(spec, ind: Mapping, options: Mapping, rows: dict | None = No
     fields: dict[str, Any] = {}
     texts = []
     now = dict(ind)
+    stale = False           # ``now`` lags behind ``fields`` (derived again only when read)
     for cond in spec.conditions:
+        if stale:
+            now, stale = changed_rows(ind, [fields], options, rows)[0], False
         cur = number(now, cond.indicator)
         t = float(cond.value) if cond.op in (">=", ">", "<=", "<") else None
         if cur is None or t is None:
@@ -90,7 +93,7 @@ def _all_conditions(spec, ind: Mapping, options: Mapping, rows: dict | None = No
             return None
         fields.update(change.fields)
         texts.append(change.text)
-        now = changed_rows(ind, [fields], options, rows)[0]
+        stale = True
     if len(texts) < 2:
         return None
     return Candidate(spec.code, plan_text_of(texts), fields, None, None, None, float(len(texts)))

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from .. import derived
-from ..engine import ChangedRows, Columns, Evaluation, columns_from_indicators, evaluate, options_key
+from ..columns import ChangedRows, Columns, columns_from_indicators
+from ..engine import Evaluation, evaluate, options_key
 from ..loader import Criteria
 
 
