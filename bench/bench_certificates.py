@@ -383,7 +383,10 @@ def main() -> None:
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
 
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; cpus: {os.cpu_count()}")
+    from reportlab.lib import rl_accel
+
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; cpus: {os.cpu_count()}; "
+          f"ReportLab C accelerator (rl_accel): {'on' if 'fp_str' in rl_accel._c_funcs else 'off'}")
     t0 = time.perf_counter()
     certs = certificate_cases(args.certificates)
     cards = scorecard_cases(args.scorecards) if args.scorecards else []

@@ -294,9 +294,10 @@ class TrendLine(Chart):
             for point in points[1:]:
                 path.lineTo(*point)
             c.drawPath(path, stroke=1, fill=0)
-        c.setFillColor(BLUE)
+        c.setFillColor(BLUE)  # the widget's "FilledCircle" marker: size 4, outlined 0.1 pt
+        c.setLineWidth(0.1)
         for px, py in points:
-            c.circle(px, py, 2, stroke=0, fill=1)
+            c.circle(px, py, 2, stroke=1, fill=1)
         self.lines(c, [
             (x, y, x, y + h), (x, axis_y, x + w, axis_y),
             *((x, vy(t), x - 5, vy(t)) for t in ticks),
