@@ -9,6 +9,8 @@ Public API (the Flask side calls exactly these; see docs/assessments.md):
 - ``derive_frame(profiles, quarters, as_of=None, options=None) -> DataFrame``
 - ``score_frame(code_or_family, frame, as_of=None, options=None) -> DataFrame``
 - ``peer_percentiles(frame, indicators=None) -> DataFrame``
+- ``english_names(code) -> EnglishNames``, ``indicator_name_en(name)``, ``unit_en(unit)``: English
+  names of the criteria data, looked up by what a stored result carries (results stay Chinese)
 
 Rule: the result of a framework depends only on the profile, the reports, ``as_of`` and the
 options; the criteria set used is the one in force at ``as_of`` (default: the end of the latest
@@ -25,6 +27,7 @@ from datetime import date
 from . import engine, loader, recommend
 from .batch import derive_frame, score_frame
 from .derived import derive, period_end
+from .english import EnglishNames, english_names, indicator_name_en, unit_en
 from .frameworks import MODULES
 from .inputs import parse_input
 from .loader import Criteria
@@ -65,6 +68,6 @@ def assess(profile: Mapping, reports: Sequence[Mapping], frameworks: Iterable[st
     return [engine.score(c, indicators, options, day, cols=cols) for c in found]
 
 
-__all__ = ["FAMILIES", "Criteria", "CriteriaError", "Gate", "InputError", "Item", "Recommendation", "Result",
-           "assess", "criteria_for", "derive", "derive_frame", "framework_codes", "parse_input",
-           "peer_percentiles", "score_frame"]
+__all__ = ["FAMILIES", "Criteria", "CriteriaError", "EnglishNames", "Gate", "InputError", "Item", "Recommendation",
+           "Result", "assess", "criteria_for", "derive", "derive_frame", "english_names", "framework_codes",
+           "indicator_name_en", "parse_input", "peer_percentiles", "score_frame", "unit_en"]

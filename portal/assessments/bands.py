@@ -140,10 +140,10 @@ class CategoryTable:
 
     @classmethod
     def build(cls, points: Mapping, labels: Mapping | None = None) -> CategoryTable:
-        pts = {_cat_key(k): float(v) for k, v in points.items()}
+        pts = {category_key(k): float(v) for k, v in points.items()}
         if not pts:
             raise ValueError("a category table needs at least one category")
-        labs = {_cat_key(k): str(v) for k, v in (labels or {}).items()}
+        labs = {category_key(k): str(v) for k, v in (labels or {}).items()}
         return cls(pts, {k: labs.get(k, k) for k in pts})
 
     @property
@@ -151,14 +151,14 @@ class CategoryTable:
         return max(self.points.values())
 
     def lookup(self, value: object) -> tuple[str | None, float]:
-        key = _cat_key(value) if value is not None else None
+        key = category_key(value) if value is not None else None
         if key is None or key not in self.points:
             return None, 0.0
         return key, self.points[key]
 
     def key_of(self, value: object) -> str | None:
         """The category ``value`` falls in; None when missing or not a category of the table."""
-        k = _cat_key(value) if _present(value) else None
+        k = category_key(value) if _present(value) else None
         return k if k in self.points else None
 
     def points_array(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,7 +199,7 @@ def _present(v: object) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
 
-def _cat_key(v: object) -> str:
+def category_key(v: object) -> str:
     """Categories are compared as lower-case strings; booleans become "true"/"false"."""
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"

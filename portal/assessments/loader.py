@@ -22,6 +22,11 @@ top-level keys are kept in ``Criteria.data`` for the framework module, which val
               all_of | any_of: [{indicator, op, value, unit, label}]
               | score {min_total, min_dimensions, or_routes} | custom: true}]
     routes: [{code, name, confidence, provisional, source, all_of | any_of: [...]}]
+
+English names (optional, read by :mod:`english`; results stay Chinese): ``name_en`` at the top,
+on items, gates and routes; ``grades_en`` (the keys of ``grades``), ``dimensions_en`` (Chinese
+dimension -> English, only dimensions the set uses), ``labels_en`` on category items (category ->
+English, only categories of the item), ``required_en`` on gates. Each must be non-empty text.
 """
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ from typing import Any
 
 import yaml
 
-from .bands import BandTable, CategoryTable, default_labels
+from .bands import BandTable, CategoryTable, category_key, default_labels
 from .types import CriteriaError
 
 CRITERIA_DIR = Path(__file__).parent / "criteria"
@@ -80,6 +85,8 @@ class ItemSpec:
     alternatives: tuple[Alternative, ...] = ()
     custom: bool = False
     note: str | None = None
+    name_en: str | None = None                                   # English name (data for an English UI)
+    labels_en: Mapping[str, str] = field(default_factory=dict)   # category -> English label
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,8 @@ class GateSpec:
     min_total: float | None = None
     min_dimensions: Mapping[str, float] = field(default_factory=dict)
     or_routes: bool = False
+    name_en: str | None = None
+    required_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,9 @@ class Criteria:
     routes: tuple[GateSpec, ...]
     path: str
     data: Mapping[str, Any] = field(default_factory=dict)   # framework-specific top-level keys
+    name_en: str | None = None
+    grades_en: Mapping[str, str] = field(default_factory=dict)       # same keys as ``grades``
+    dimensions_en: Mapping[str, str] = field(default_factory=dict)   # Chinese dimension -> English
 
     @property
     def provisional(self) -> bool:
@@ -163,11 +175,12 @@ def _any_provisional(node: Any) -> bool:
 
 
 _TOP_KEYS = {"code", "family", "name", "version", "effective_from", "effective_to", "source", "framework",
-             "max_total", "pass_mark", "grades", "params", "special_set", "items", "gates", "routes"}
+             "max_total", "pass_mark", "grades", "params", "special_set", "items", "gates", "routes",
+             "name_en", "grades_en", "dimensions_en"}
 _ITEM_KEYS = {"code", "name", "dimension", "indicator", "unit", "confidence", "provisional", "source", "note",
-              "bands", "categories", "labels", "alternatives", "custom", "max_points"}
+              "bands", "categories", "labels", "alternatives", "custom", "max_points", "name_en", "labels_en"}
 _GATE_KEYS = {"code", "name", "required", "confidence", "provisional", "source", "unit", "all_of", "any_of",
-              "score", "custom", "note"}
+              "score", "custom", "note", "name_en", "required_en"}
 
 
 class _Ctx:
@@ -176,6 +189,36 @@ class _Ctx:
 
     def fail(self, where: str, problem: str) -> CriteriaError:
         return CriteriaError(f"{self.path}: {where}: {problem}")
+
+
+def _text(ctx: _Ctx, where: str, raw: Mapping, key: str) -> str | None:
+    """An optional text (e.g. ``name_en``): absent, or a non-empty string."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ctx.fail(where, f"{key} must be a non-empty text")
+    return value
+
+
+def _texts(ctx: _Ctx, where: str, raw: Mapping, key: str, allowed: set[str] | None = None,
+           normalise=str) -> dict[str, str]:
+    """An optional mapping of keys to non-empty texts (``grades_en``, ``labels_en``...), its keys
+    among ``allowed`` (after ``normalise``)."""
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ctx.fail(where, f"{key} must be a mapping")
+    out = {}
+    for k, v in value.items():
+        name = normalise(k)
+        if allowed is not None and name not in allowed:
+            raise ctx.fail(where, f"{key}: {k!r} is not one of {sorted(allowed)}")
+        if not isinstance(v, str) or not v.strip():
+            raise ctx.fail(where, f"{key}: {k!r} must be a non-empty text")
+        out[name] = v
+    return out
 
 
 def _confidence(ctx: _Ctx, where: str, raw: Mapping) -> tuple[str, bool]:
@@ -276,10 +319,14 @@ def parse_item(raw: Any, path: str = "<options>", where: str | None = None) -> I
     indicator = raw.get("indicator")
     if (table is not None or cats is not None) and not isinstance(indicator, str):
         raise ctx.fail(where, "missing indicator")
+    if "labels_en" in raw and cats is None:
+        raise ctx.fail(where, "labels_en needs categories")
+    labels_en = _texts(ctx, where, raw, "labels_en", set(cats.points) if cats is not None else None, category_key)
     return ItemSpec(code=raw["code"], name=raw["name"], dimension=raw.get("dimension"), indicator=indicator,
                     unit=unit, max_points=max_points, source=raw.get("source"), confidence=conf,
                     provisional=prov, table=table, categories=cats, alternatives=tuple(alts),
-                    custom=bool(raw.get("custom")), note=raw.get("note"))
+                    custom=bool(raw.get("custom")), note=raw.get("note"), name_en=_text(ctx, where, raw, "name_en"),
+                    labels_en=labels_en)
 
 
 def _conditions(ctx: _Ctx, where: str, raw: Any) -> tuple[Condition, ...]:
@@ -322,7 +369,8 @@ def _gate(ctx: _Ctx, raw: Any, k: int, kind: str = "gate") -> GateSpec:
         raise ctx.fail(where, f"needs exactly one of all_of / any_of / score / custom, got {modes}")
     mode = modes[0]
     common = dict(code=raw["code"], name=raw["name"], required=str(raw.get("required", "")),
-                  source=raw.get("source"), confidence=conf, provisional=prov, mode=mode, unit=raw.get("unit"))
+                  source=raw.get("source"), confidence=conf, provisional=prov, mode=mode, unit=raw.get("unit"),
+                  name_en=_text(ctx, where, raw, "name_en"), required_en=_text(ctx, where, raw, "required_en"))
     if mode in ("all_of", "any_of"):
         return GateSpec(conditions=_conditions(ctx, where, raw[mode]), **common)
     if mode == "score":
@@ -400,6 +448,7 @@ def load_file(path: str | Path) -> Criteria:
     grades = raw.get("grades") or {"passed": "达标", "failed": "未达标"}
     if not isinstance(grades, Mapping) or not {"passed", "failed"} <= set(grades):
         raise ctx.fail("grades", "needs passed and failed labels")
+    dimensions = {it.dimension for it in items if it.dimension} | {d for g in gates for d in g.min_dimensions}
     return Criteria(
         code=raw["code"], family=family, name=raw["name"], version=str(raw["version"]),
         effective_from=eff_from, effective_to=eff_to, source=raw["source"], framework=framework,
@@ -408,7 +457,10 @@ def load_file(path: str | Path) -> Criteria:
         grades={str(k): str(v) for k, v in grades.items()},
         params={str(k): _param(ctx, f"params.{k}", v) for k, v in params.items()},
         items=items, gates=gates, routes=routes, path=str(path),
-        data={k: v for k, v in raw.items() if k not in _TOP_KEYS})
+        data={k: v for k, v in raw.items() if k not in _TOP_KEYS},
+        name_en=_text(ctx, "top level", raw, "name_en"),
+        grades_en=_texts(ctx, "top level", raw, "grades_en", {str(k) for k in grades}),
+        dimensions_en=_texts(ctx, "top level", raw, "dimensions_en", dimensions))
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,9 @@ HOW TO ADD A FRAMEWORK
    items' maxima), grades {passed, failed, unknown}, items, gates, routes. Give every item,
    gate, route and param ``confidence: S|S2|R`` and ``provisional: true`` unless S. Several
    versions of one family are several files with the same ``family``; the one in force at the
-   report date is chosen by date.
+   report date is chosen by date. Give the English names too (``name_en``, ``grades_en``,
+   ``dimensions_en``, ``labels_en``, ``required_en``; see ``loader.py``): ``test_english.py``
+   requires them for every shipped set.
 2. Write ``frameworks/<module name>.py`` with a docstring stating the rule and the standard,
    ``FAMILY`` and ``evaluate`` as above. Put new indicator formulas in ``derived.py`` (ask its
    owner) rather than in the module, so that batch and single paths share them.
