@@ -199,3 +199,12 @@ def test_enum_codes_round_trip(values):
     packed = facts._enum_codes(values, codes)
     decoded = list(facts.decode_enum(packed, "cloud_level"))
     assert decoded[1:] == ["none", "platform", "other"] and isinstance(decoded[0], float)
+
+
+def test_flows_and_numeric_stocks_are_neighbours_in_the_layout():
+    """``queries.load_window_rows`` takes them as one slice of the matrix."""
+    from portal.models.dashboard import NUMERIC_STOCKS, WINDOW_FLOWS
+
+    numbers = [*WINDOW_FLOWS, *NUMERIC_STOCKS]
+    first = LAYOUT.index(numbers[0])
+    assert list(LAYOUT[first:first + len(numbers)]) == numbers

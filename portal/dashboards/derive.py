@@ -202,5 +202,6 @@ def derive(e: pd.DataFrame, spec: PeriodSpec | str, params: Params = DEFAULT_PAR
     out["_industrial_internet"] = bool_to_float(_col(d, "industrial_internet"))
     out["size_class"] = size_class(d, spec.annualisation_factor)
     # One join instead of ~40 column inserts (each of which would copy or re-block the frame).
-    kept = d.drop(columns=[c for c in out if c in d.columns])
-    return pd.concat([kept, pd.DataFrame(out, index=d.index)], axis=1)
+    replaced = [c for c in out if c in d.columns]
+    kept = d.drop(columns=replaced) if replaced else d
+    return pd.concat([kept, pd.DataFrame(out, index=d.index)], axis=1, copy=False)

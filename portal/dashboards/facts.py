@@ -274,7 +274,8 @@ def unpack(vectors: Sequence[bytes]) -> np.ndarray:
     """``WindowFact.vector`` values -> one float64 matrix, a row each, a ``LAYOUT`` column each."""
     if not vectors:
         return np.empty((0, len(LAYOUT)), dtype=float)
-    return np.frombuffer(b"".join(bytes(v) for v in vectors), dtype="<f8").reshape(len(vectors), len(LAYOUT))
+    # bytearray.join: one writable buffer (frames built on the matrix may be changed in place).
+    return np.frombuffer(bytearray().join(vectors), dtype="<f8").reshape(len(vectors), len(LAYOUT))
 
 
 def _categorical(column: np.ndarray, names: Sequence[str]) -> pd.Categorical:

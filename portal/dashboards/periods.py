@@ -152,9 +152,17 @@ def _presummed_window(reports: pd.DataFrame, spec: PeriodSpec) -> pd.DataFrame:
     rows = np.flatnonzero((reports[WINDOW_COLUMN] == spec.code).to_numpy(dtype=bool))
     ids = reports["enterprise_id"].to_numpy()[rows]
     rows = rows[~pd.Index(ids).duplicated(keep="last")]
-    columns = [i for i, c in enumerate(reports.columns) if c not in (WINDOW_COLUMN, "enterprise_id")]
-    out = reports.iloc[rows, columns]        # one take of the window's rows and columns
-    out.index = pd.Index(reports["enterprise_id"].to_numpy()[rows], name="enterprise_id")
+    index = pd.Index(reports["enterprise_id"].to_numpy()[rows], name="enterprise_id")
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        # The loader writes a window's rows together: slice them (no copy of the wide frame),
+        # on a shallow copy so that the columns set below do not touch ``reports``.
+        out = reports.iloc[rows[0]:rows[-1] + 1].copy(deep=False)
+        for name in (WINDOW_COLUMN, "enterprise_id"):
+            del out[name]
+    else:
+        columns = [i for i, c in enumerate(reports.columns) if c not in (WINDOW_COLUMN, "enterprise_id")]
+        out = reports.iloc[rows, columns]        # one take of the window's rows and columns
+    out.index = index
     out["n_quarters"] = out["n_quarters"].astype(int)
     out["complete"] = out["n_quarters"] == len(spec.quarters)
     return out

@@ -318,13 +318,13 @@ def load_window_rows(windows: Iterable[PeriodSpec], enterprises: pd.DataFrame | 
     for key in SYSTEM_KEYS:
         data[f"systems.{key}"] = facts.decode_states(matrix[:, at[f"systems.{key}"]])
     basis = recognition_basis()
-    for name, family in zip(FLAG_COLUMNS, RECOGNITION_FAMILIES, strict=True):
-        numbers.append(f"{name}_{'confirmed' if basis.get(family) == 'confirmed' else 'open'}")
-    # The numbers as ONE float block (a copy of the matrix's columns), the rest beside it: building
-    # the frame from separate float arrays would make pandas consolidate them again.
-    block = pd.DataFrame(matrix[:, [at[key] for key in numbers]],
-                         columns=[*numbers[:-len(FLAG_COLUMNS)], *FLAG_COLUMNS])
-    return pd.concat([pd.DataFrame(data), block], axis=1)
+    flags = {name: matrix[:, at[f"{name}_{'confirmed' if basis.get(family) == 'confirmed' else 'open'}"]]
+             for name, family in zip(FLAG_COLUMNS, RECOGNITION_FAMILIES, strict=True)}
+    # The flows and numeric stocks are neighbours in the layout: one float block that is a view of
+    # the matrix (no copy); the rest beside it. Separate float arrays would be consolidated again.
+    first, last = at[numbers[0]], at[numbers[-1]]    # tests/test_dashboards_facts.py checks they are
+    block = pd.DataFrame(matrix[:, first:last + 1], columns=numbers, copy=False)
+    return pd.concat([pd.DataFrame(data), block, pd.DataFrame(flags)], axis=1, copy=False)
 
 
 def approved_quarters() -> tuple[tuple[int, int], ...]:
