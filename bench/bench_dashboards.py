@@ -10,7 +10,8 @@ Run by hand (never part of the test suite)::
 SQLite goes to a temporary file unless ``--sqlite-path`` names one; ``--reuse`` keeps an existing
 data set of the same size instead of rebuilding it (the tables are otherwise dropped and
 recreated). Reports are written with the driver's bulk path (``executemany`` on SQLite, ``COPY``
-on PostgreSQL), not through the ORM.
+on PostgreSQL), not through the ORM, so the window aggregates are then rebuilt from them
+(``facts.rebuild``, timed); a reused data set keeps its aggregates unless they are stale.
 
 Then, as a reviewer through the Flask test client, it times ``GET /dashboards/?period=...`` for
 the latest quarter and for the full year: cold (empty in-process cache) and warm (cached), each
@@ -18,7 +19,8 @@ the latest quarter and for the full year: cold (empty in-process cache) and warm
 query, the period list, the window load, the indicator table, then (unless
 ``--skip-other-views``) a cold trend, breakdown, ranking and land table. Every line gives wall-clock and
 CPU seconds (CPU is the fairer figure on a busy host); the machine's load average is printed
-with the figures, and the targets are checked at the end.
+with the figures, and the targets are checked at the end. Last, the cost an approval adds to its
+transaction: rewriting one enterprise's aggregates for the year.
 """
 from __future__ import annotations
 
