@@ -44,6 +44,8 @@ def upgrade():
     )
     with op.batch_alter_table('dashboard_window_fact', schema=None) as batch_op:
         batch_op.create_index('ix_dashboard_window_fact_year_enterprise', ['year', 'enterprise_id'], unique=False)
+    # The one version row, so that concurrent first changes update it rather than race to insert it.
+    op.execute("INSERT INTO dashboard_version (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)")
 
     # ### end Alembic commands ###
 

@@ -386,8 +386,8 @@ def _pending(session: Session) -> dict:
 
 def _may_count(report: Report, deleted: bool) -> bool:
     """Whether a flushed report can change the aggregates: it is approved, its status changed
-    (the old value may not be loaded, so any change counts), or it was deleted. Reads only what
-    is loaded: no query runs inside the flush."""
+    (the old value may not be loaded, so any change counts), or it was deleted. Decided from
+    the loaded state; an unloaded status counts as a change."""
     if deleted:
         return True
     state = sa_inspect(report)
