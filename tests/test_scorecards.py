@@ -220,3 +220,97 @@ def test_assess_command_refuses_absurdly_large_figures(runner, tmp_path, demo):
     path.write_text(json.dumps(data), encoding="utf-8")
     result = runner.invoke(args=["assess", str(path)])
     assert result.exit_code != 0 and "超出合理范围" in result.output and "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- English names
+
+_ZH_NAMES = ("重庆市数字化车间和智能工厂认定", "数字化设备占比", "制造执行系统（MES）", "装备数字化", "全面应用并集成",
+             "数字化（数控）生产设备占比")
+_EN_NAMES = ("Chongqing digital workshop and smart factory recognition", "Share of digital equipment",
+             "Manufacturing execution system (MES)", "Equipment digitalisation", "Fully used and integrated",
+             "Share of digital (NC) production equipment", "Smart factory")
+
+
+def _smart_card(status: str = "approved"):
+    """A stored smart-factory snapshot whose codes and labels are those of the shipped smart_cq set."""
+    ent = factories.enterprise(name="Acme Machinery")
+    report = factories.report(ent, factories.period(2026, 1), status=status)
+    card = factories.scorecard(report, family="smart", review_state="pending")
+    result = dict(card.result)
+    result["gates"] = [{**result["gates"][0], "code": "sf_digital_equipment"}]
+    result["items"] = [result["items"][0], {**result["items"][1], "band": "全面应用并集成"}]
+    card.result = result
+    return report, card
+
+
+def _as(client, user, lang: str | None) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        if lang:
+            session["lang"] = lang
+
+
+def test_scorecard_page_in_english_shows_the_engines_english_names(app, client):
+    report, card = _smart_card()
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    _as(client, owner, "en")
+    page = client.get(f"/scorecards/{card.id}").get_data(as_text=True)
+    for name in _EN_NAMES:
+        assert name in page
+    assert "≥ 65%" in page                                 # the gate's requirement, English form
+    for name in _ZH_NAMES + (">智能工厂<",):
+        assert name not in page
+    # Sentences the engine composes (advice, details) have no English form: shown as stored.
+    assert card.result["recommendations"][0]["text"] in page
+    assert card.result["framework_name"] == "重庆市数字化车间和智能工厂认定"     # the snapshot is unchanged
+    overview = client.get("/scorecards/").get_data(as_text=True)
+    assert _EN_NAMES[0] in overview and "Smart factory" in overview and _ZH_NAMES[0] not in overview
+
+
+def test_scorecard_page_in_chinese_is_unchanged(app, client):
+    report, card = _smart_card()
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    _as(client, owner, None)
+    page = client.get(f"/scorecards/{card.id}").get_data(as_text=True)
+    for name in _ZH_NAMES + ("智能工厂", "≥ 65%"):
+        assert name in page
+    for name in _EN_NAMES:
+        assert name not in page
+
+
+def test_reviewer_pages_in_english_show_english_framework_and_grade(app, client):
+    report, card = _smart_card()
+    reviewer = factories.user("reviewer")
+    db.session.commit()
+    _as(client, reviewer, "en")
+    listing = client.get(f"/scorecards/review?period={report.period_id}&state=all").get_data(as_text=True)
+    assert _EN_NAMES[0] in listing and "Smart factory" in listing
+    assert _ZH_NAMES[0] not in listing and ">智能工厂<" not in listing
+    review_page = client.get(f"/review/reports/{report.id}").get_data(as_text=True)
+    assert "Smart factory" in review_page and ">智能工厂<" not in review_page
+
+
+def test_unknown_framework_snapshot_keeps_its_chinese_names(app):
+    from portal.scorecards.names import english_result
+
+    stored = {"framework": "retired2010", "framework_name": "旧标准", "grade": "通过", "items": [], "gates": []}
+    assert english_result(stored) is stored
+
+
+def test_what_if_in_english_names_the_frameworks_in_english(app, client, demo):
+    from portal.assessments import english_names
+
+    report = _approved_report(demo)
+    cards = services.snapshot_report(report)
+    owner = factories.user("enterprise", enterprise_obj=report.enterprise)
+    db.session.commit()
+    _as(client, owner, "en")
+    page = client.post(f"/scorecards/what-if/{report.id}", data={"rd_expenditure": "99999"}).get_data(as_text=True)
+    for card in cards:
+        assert english_names(card.framework).framework in page
+        # (a gate's detail sentence may still quote the Chinese name: engine sentences stay as stored)
+        assert f"<td>{card.result['framework_name']}</td>" not in page
+        assert f"<summary>{card.result['framework_name']} " not in page

@@ -13,8 +13,12 @@ from portal.extensions import db
 from portal.forms.scorecards import WHAT_IF_KEYS, ScorecardDecisionForm, what_if_form
 from portal.models import Report, ReportingPeriod, Role, Scorecard, ScorecardReview
 from portal.scorecards import services
+from portal.scorecards.names import display_grade, display_result
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
+# Stored results stay Chinese; these show their names in the reader's language (see names.py).
+bp.add_app_template_filter(display_result, "scorecard_names")
+bp.add_app_template_global(display_grade, "scorecard_grade")
 
 
 @bp.route("/")
@@ -38,8 +42,8 @@ def view_scorecard(scorecard_id: int):
     card = get_scoped_or_404(Scorecard, scorecard_id)
     reviews = db.session.scalars(select(ScorecardReview).where(ScorecardReview.scorecard_id == card.id)
                                  .order_by(ScorecardReview.id)).all()
-    return render_template("scorecards/view_scorecard.html", card=card, result=card.result, reviews=reviews,
-                           form=ScorecardDecisionForm())
+    return render_template("scorecards/view_scorecard.html", card=card, result=display_result(card.result),
+                           reviews=reviews, form=ScorecardDecisionForm())
 
 
 @bp.route("/what-if/<int:report_id>", methods=["GET", "POST"])
@@ -51,7 +55,7 @@ def what_if(report_id: int):
     trial = None
     if form.validate_on_submit():
         overrides = {key: float(form[key].data) for key in WHAT_IF_KEYS if form[key].data is not None}
-        trial = services.assess_report(report, overrides=overrides)
+        trial = [display_result(r.to_dict()) for r in services.assess_report(report, overrides=overrides)]
     return render_template("scorecards/what_if.html", report=report, form=form, baseline=baseline, trial=trial,
                            keys=WHAT_IF_KEYS)
 
