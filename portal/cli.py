@@ -48,7 +48,8 @@ def init_db():
 @with_appcontext
 def create_user(login, role, display_name, uscc, password):
     """Create a user account."""
-    from portal.admin.services import ServiceError, create_user as create, find_enterprise_by_uscc
+    from portal.admin.services import ServiceError, find_enterprise_by_uscc
+    from portal.admin.services import create_user as create
 
     enterprise = find_enterprise_by_uscc(uscc)
     if uscc and enterprise is None:

@@ -1,10 +1,10 @@
 """Admin management of enterprises, users and periods, and who may reach it."""
 from __future__ import annotations
 
+import factories
 import pytest
 from sqlalchemy import func, select
 
-import factories
 from portal.extensions import db
 from portal.models import AuditEvent, Enterprise, ReportingPeriod, User
 

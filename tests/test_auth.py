@@ -1,9 +1,9 @@
 """Login, logout, sessions, throttling and password changes."""
 from __future__ import annotations
 
+import factories
 from sqlalchemy import func, select
 
-import factories
 from portal.extensions import db
 from portal.models import AuditEvent, User
 

@@ -1,9 +1,9 @@
 """In a real browser: each role logs in and sees its home page, in Chinese."""
 from __future__ import annotations
 
+import factories
 import pytest
 
-import factories
 from portal.extensions import db
 
 pytestmark = pytest.mark.browser

@@ -1,9 +1,9 @@
 """Production refuses insecure configuration; every response carries the security headers."""
 from __future__ import annotations
 
+import factories
 import pytest
 
-import factories
 from portal import create_app
 from portal.extensions import db
 

@@ -1,9 +1,9 @@
 """With CSRF protection on, a POST without a token is refused everywhere."""
 from __future__ import annotations
 
+import factories
 import pytest
 
-import factories
 from portal.extensions import db
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import factories
 import pytest
 from markupsafe import escape
 from openpyxl import load_workbook
 
-import factories
 from portal.extensions import db
 from portal.models import AuditEvent
 

@@ -1,9 +1,9 @@
 """Model-level rules: USCC check characters, append-only audit, registry-built report columns."""
 from __future__ import annotations
 
+import factories
 import pytest
 
-import factories
 from portal import audit
 from portal.extensions import db
 from portal.fields import registry

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
+import factories
 import pytest
 from sqlalchemy import func, select
 
-import factories
 from portal.demo.generator import generate
 from portal.extensions import db
 from portal.models import AuditEvent, Report, Scorecard

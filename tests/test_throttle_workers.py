@@ -14,9 +14,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import factories
 import pytest
 
-import factories
 from portal.extensions import db
 
 pytestmark = pytest.mark.slow
