@@ -38,7 +38,7 @@ CERT_MUTED = colors.HexColor("#6B6B6B")
 
 # Report palette.
 NAVY = charts.NAVY
-HEADER_BG = colors.HexColor("#1F3A5F")
+HEADER_BG = charts.NAVY
 ZEBRA = colors.HexColor("#F4F6F9")
 GROUP_BG = colors.HexColor("#E3EAF3")
 RULE = colors.HexColor("#C5CCD6")

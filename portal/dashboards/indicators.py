@@ -339,19 +339,37 @@ def _value_and_coverage(defn: IndicatorDef, w: _Window) -> dict:
     }
 
 
-def _progress(defn: IndicatorDef, target: Target | None, value: float, spec: PeriodSpec) -> tuple[float, str]:
+def note_facts(code: str, spec: PeriodSpec, value: float) -> tuple[tuple[str, float], ...]:
+    """The row's notes as facts: ``("annualised", annual value)`` when a part-year flow total's
+    progress is computed on its annualised value, ``("annualised_revenue", nan)`` when the large-
+    enterprise test uses annualised revenue. The Chinese notes (``_rows``) and the web layer's
+    other languages are worded from these."""
+    defn = _check_indicator(code)
+    facts: list[tuple[str, float]] = []
+    if defn.flow and not spec.is_full_year and value == value:
+        facts.append(("annualised", value * spec.annualisation_factor))
+    if code == "large_enterprises" and not spec.is_full_year:
+        facts.append(("annualised_revenue", np.nan))
+    return tuple(facts)
+
+
+_NOTES_ZH = {
+    "annualised": "非全年数据，按年化值 {:.2f} 计算进度",
+    "annualised_revenue": "非全年数据，按年化营业收入（× 4 ÷ 季度数）判断",
+}
+
+
+def _progress(defn: IndicatorDef, target: Target | None, value: float, spec: PeriodSpec) -> float:
     basis = value
-    note = ""
     if defn.flow and not spec.is_full_year and value == value:
         basis = value * spec.annualisation_factor
-        note = f"非全年数据，按年化值 {basis:.2f} 计算进度"
     if target is None or target.target is None or value != value:
-        return np.nan, note
+        return np.nan
     if defn.direction == "down":
-        return np.nan, note
+        return np.nan
     if target.baseline is not None and target.target != target.baseline:
-        return (basis - target.baseline) / (target.target - target.baseline), note
-    return (basis / target.target if target.target else np.nan), note
+        return (basis - target.baseline) / (target.target - target.baseline)
+    return basis / target.target if target.target else np.nan
 
 
 def change_facts(direction: str, value: float, prev: float) -> tuple[str, float, bool | None]:
@@ -394,11 +412,9 @@ def _rows(
         cur = _value_and_coverage(defn, current)
         prev = _value_and_coverage(defn, previous)["value"] if previous is not None else np.nan
         value = cur["value"]
-        progress, progress_note = _progress(defn, target, value, current.spec)
+        progress = _progress(defn, target, value, current.spec)
         change = value - prev
-        notes = [n for n in (progress_note,) if n]
-        if code == "large_enterprises" and not current.spec.is_full_year:
-            notes.append("非全年数据，按年化营业收入（× 4 ÷ 季度数）判断")
+        notes = [_NOTES_ZH[kind].format(number) for kind, number in note_facts(code, current.spec, value)]
         rows.append({
             "code": code,
             "zh": defn.zh,

@@ -126,7 +126,7 @@ def quarter_table(code: str, quarters: Iterable[tuple[int, int]]) -> pd.DataFram
              for y, q in quarters]
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else indicators.trend(
-        queries.load_window_rows([]), expected, code)
+        queries.load_window_rows([], enterprises), expected, code)
 
 
 def cached(view: str, key: Hashable, compute: Callable[[Data], object]) -> object:
@@ -284,16 +284,14 @@ def _change_note(row: dict) -> str:
 
 
 def _notes(row: dict) -> str:
-    """The row's notes (annualised progress, annualised revenue test) in the reader's language."""
-    spec = PeriodSpec.parse(row["period"])
-    defn = INDICATORS[row["code"]]
-    value = _value(row.get("value"))
-    parts = []
-    if defn.flow and not spec.is_full_year and value == value:
-        parts.append(_("非全年数据，按年化值 %(value)s 计算进度", value=f"{value * spec.annualisation_factor:.2f}"))
-    if row["code"] == "large_enterprises" and not spec.is_full_year:
-        parts.append(_("非全年数据，按年化营业收入（× 4 ÷ 季度数）判断"))
-    return "; ".join(str(p) for p in parts)   # only used on English pages
+    """The row's notes (annualised progress, annualised revenue test) in the reader's language,
+    from the facts the Chinese notes are worded from (``indicators.note_facts``)."""
+    texts = {
+        "annualised": lambda n: _("非全年数据，按年化值 %(value)s 计算进度", value=f"{n:.2f}"),
+        "annualised_revenue": lambda n: _("非全年数据，按年化营业收入（× 4 ÷ 季度数）判断"),
+    }
+    facts = indicators.note_facts(row["code"], PeriodSpec.parse(row["period"]), _value(row.get("value")))
+    return "; ".join(str(texts[kind](number)) for kind, number in facts)   # only used on English pages
 
 
 def _value(v) -> float:
